@@ -1,0 +1,64 @@
+"""FastAPI dependencies: the service container and authentication per route."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from filmroll.config import Settings
+from filmroll.db.engine import Database
+from filmroll.errors import Forbidden
+from filmroll.services.auth import AuthContext, AuthService, Credentials
+from filmroll.services.users import UserService
+
+
+@dataclass
+class Services:
+    """Everything routes may call, built once per application."""
+
+    settings: Settings
+    db: Database
+    auth: AuthService
+    users: UserService
+    extra: dict[str, Any]
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+Svc = Annotated[Services, Depends(services)]
+
+
+def credentials(request: Request) -> Credentials:
+    return Credentials(headers=request.headers, query=request.query_params, cookies=request.cookies)
+
+
+def authenticated(
+    permission: str | None = "all", *, admin: bool = False
+) -> Callable[..., Awaitable[AuthContext]]:
+    """A dependency that resolves the caller; API keys must hold `permission` (None: any key)."""
+
+    async def dependency(request: Request, svc: Svc) -> AuthContext:
+        auth = await svc.auth.authenticate(
+            credentials(request), permission, request.headers.get("user-agent", "")
+        )
+        if admin and not auth.is_admin:
+            raise Forbidden("Forbidden")
+        request.state.auth = auth
+        return auth
+
+    return dependency
+
+
+Auth = Annotated[AuthContext, Depends(authenticated())]
+AdminAuth = Annotated[AuthContext, Depends(authenticated(admin=True))]
+AnyKeyAuth = Annotated[AuthContext, Depends(authenticated(None))]
+
+
+def Perm(permission: str | None, *, admin: bool = False) -> Any:
+    """`Annotated[AuthContext, Perm("asset.read")]`: auth that requires an API-key permission."""
+    return Depends(authenticated(permission, admin=admin))

@@ -1,0 +1,132 @@
+"""Routes: /api/users (self-service) and /api/admin/users (administration)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+
+from filmroll.api.deps import Perm, Svc
+from filmroll.api.dto import (
+    AvatarColor,
+    Email,
+    Model,
+    UserAdminResponse,
+    UserResponse,
+    user_admin_response,
+    user_response,
+)
+from filmroll.services.auth import AuthContext
+
+router = APIRouter(tags=["Users"])
+
+
+class UserUpdateMeDto(Model):
+    name: str | None = None
+    email: Email | None = None
+    password: str | None = None
+    avatar_color: AvatarColor | None = None
+
+
+class UserAdminCreateDto(Model):
+    email: Email
+    name: str
+    password: str
+    avatar_color: AvatarColor | None = None
+    is_admin: bool | None = None
+    should_change_password: bool | None = None
+    storage_label: str | None = None
+    quota_size_in_bytes: int | None = None
+    notify: bool | None = None
+
+
+class UserAdminUpdateDto(Model):
+    email: Email | None = None
+    name: str | None = None
+    password: str | None = None
+    avatar_color: AvatarColor | None = None
+    is_admin: bool | None = None
+    should_change_password: bool | None = None
+    storage_label: str | None = None
+    quota_size_in_bytes: int | None = None
+
+
+class UserAdminDeleteDto(Model):
+    force: bool = False
+
+
+def _given(model: Model) -> dict[str, Any]:
+    return model.model_dump(by_alias=True, exclude_unset=True)
+
+
+@router.get("/users/me", response_model=UserAdminResponse)
+async def get_me(auth: Annotated[AuthContext, Perm("user.read")], svc: Svc) -> dict[str, Any]:
+    return user_admin_response(await svc.users.get(auth.user_id))
+
+
+@router.put("/users/me", response_model=UserAdminResponse)
+async def update_me(
+    body: UserUpdateMeDto, auth: Annotated[AuthContext, Perm("user.update")], svc: Svc
+) -> dict[str, Any]:
+    return user_admin_response(await svc.users.update(auth.user_id, _given(body), by_admin=False))
+
+
+@router.get("/users", response_model=list[UserResponse])
+async def list_users(_auth: Annotated[AuthContext, Perm("user.read")], svc: Svc) -> list[dict[str, Any]]:
+    return [user_response(r) for r in await svc.users.list()]
+
+
+@router.get("/users/{id}", response_model=UserResponse)
+async def get_user(
+    id: uuid.UUID, _auth: Annotated[AuthContext, Perm("user.read")], svc: Svc
+) -> dict[str, Any]:
+    return user_response(await svc.users.get(id))
+
+
+@router.get("/admin/users", response_model=list[UserAdminResponse])
+async def admin_list(
+    _auth: Annotated[AuthContext, Perm("adminUser.read", admin=True)], svc: Svc, withDeleted: bool = False
+) -> list[dict[str, Any]]:
+    return [user_admin_response(r) for r in await svc.users.list(with_deleted=withDeleted)]
+
+
+@router.post("/admin/users", status_code=201, response_model=UserAdminResponse)
+async def admin_create(
+    body: UserAdminCreateDto, _auth: Annotated[AuthContext, Perm("adminUser.create", admin=True)], svc: Svc
+) -> dict[str, Any]:
+    return user_admin_response(await svc.users.create(_given(body)))
+
+
+@router.get("/admin/users/{id}", response_model=UserAdminResponse)
+async def admin_get(
+    id: uuid.UUID, _auth: Annotated[AuthContext, Perm("adminUser.read", admin=True)], svc: Svc
+) -> dict[str, Any]:
+    return user_admin_response(await svc.users.get_any(id))
+
+
+@router.put("/admin/users/{id}", response_model=UserAdminResponse)
+async def admin_update(
+    id: uuid.UUID,
+    body: UserAdminUpdateDto,
+    _auth: Annotated[AuthContext, Perm("adminUser.update", admin=True)],
+    svc: Svc,
+) -> dict[str, Any]:
+    return user_admin_response(await svc.users.update(id, _given(body), by_admin=True))
+
+
+@router.delete("/admin/users/{id}", response_model=UserAdminResponse)
+async def admin_delete(
+    id: uuid.UUID,
+    auth: Annotated[AuthContext, Perm("adminUser.delete", admin=True)],
+    svc: Svc,
+    body: UserAdminDeleteDto | None = None,
+) -> dict[str, Any]:
+    return user_admin_response(await svc.users.delete(auth, id, force=bool(body and body.force)))
+
+
+@router.post("/admin/users/{id}/restore", response_model=UserAdminResponse)
+async def admin_restore(
+    id: uuid.UUID, _auth: Annotated[AuthContext, Perm("adminUser.delete", admin=True)], svc: Svc
+) -> dict[str, Any]:
+    return user_admin_response(await svc.users.restore(id))

@@ -1,0 +1,187 @@
+"""The `filmroll` command: serve, migrate, manage users, export the OpenAPI document."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from filmroll.config import Settings, SettingsError, load_settings
+
+app = typer.Typer(
+    help="filmroll: a self-hosted photo library server that speaks the Immich API.", no_args_is_help=True
+)
+user_app = typer.Typer(help="Manage users (operator commands, no login needed).", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+console = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Data directory [FILMROLL_DATA_DIR].")]
+DbUrl = Annotated[str | None, typer.Option("--database-url", help="Database URL [FILMROLL_DATABASE_URL].")]
+
+
+def _settings(**flags: Any) -> Settings:
+    try:
+        return load_settings(**flags)
+    except SettingsError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+def _prepare(settings: Settings) -> None:
+    from filmroll.db.migrate import upgrade
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Listen address [FILMROLL_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port [FILMROLL_PORT].")] = None,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+    log_level: Annotated[str | None, typer.Option(help="Log level [FILMROLL_LOG_LEVEL].")] = None,
+) -> None:
+    """Migrate the database if needed and run the HTTP server."""
+    from filmroll.app import create_app
+
+    settings = _settings(
+        host=host, port=port, data_dir=data_dir, database_url=database_url, log_level=log_level
+    )
+    _prepare(settings)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+
+
+@app.command()
+def migrate(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Create or upgrade the database schema."""
+    settings = _settings(data_dir=data_dir, database_url=database_url)
+    _prepare(settings)
+    console.print("database is at the latest schema")
+
+
+@app.command("openapi")
+def openapi(
+    output: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the OpenAPI document that the server serves at /api/openapi.json."""
+    from filmroll.app import create_app
+
+    text = json.dumps(create_app(Settings()).openapi(), indent=2, sort_keys=True) + "\n"
+    if output:
+        output.write_text(text)
+    else:
+        sys.stdout.write(text)
+
+
+def _run(settings: Settings, coro_factory: Any) -> Any:
+    from filmroll.app import build_services
+
+    _prepare(settings)
+    svc = build_services(settings)
+    try:
+        return asyncio.run(coro_factory(svc))
+    finally:
+        svc.db.dispose()
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    name: Annotated[str, typer.Option(help="Display name.")],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, help="Password (prompted if absent).")
+    ],
+    admin: Annotated[bool, typer.Option("--admin", help="Make the user an administrator.")] = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Create a user."""
+    from filmroll.errors import AppError
+
+    settings = _settings(data_dir=data_dir, database_url=database_url)
+    fields = {"email": email, "name": name, "password": password, "isAdmin": admin}
+    try:
+        row = _run(settings, lambda svc: svc.users.create(fields))
+    except AppError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"created {row.email} ({row.id}){' as admin' if row.is_admin else ''}")
+
+
+@user_app.command("list")
+def user_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """List users, including soft-deleted ones."""
+    settings = _settings(data_dir=data_dir, database_url=database_url)
+    rows = _run(settings, lambda svc: svc.users.list(with_deleted=True))
+    table = Table("id", "email", "name", "admin", "deleted")
+    for row in rows:
+        table.add_row(
+            str(row.id), row.email, row.name, "yes" if row.is_admin else "", str(row.deleted_at or "")
+        )
+    console.print(table)
+
+
+async def _find(svc: Any, email: str) -> Any:
+    from filmroll.repositories import users
+
+    row = await svc.db.read(lambda c: users.get_by_email(c, email.lower(), with_deleted=True))
+    if row is None:
+        err.print(f"[red]no user {email}[/red]")
+        raise typer.Exit(1)
+    return row
+
+
+@user_app.command("set-password")
+def user_set_password(
+    email: str,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Set a user's password."""
+    settings = _settings(data_dir=data_dir, database_url=database_url)
+
+    async def change(svc: Any) -> None:
+        row = await _find(svc, email)
+        await svc.users.update(row.id, {"password": password}, by_admin=True)
+
+    _run(settings, change)
+    console.print(f"password changed for {email}")
+
+
+@user_app.command("delete")
+def user_delete(
+    email: str,
+    force: Annotated[bool, typer.Option("--force", help="Delete for good instead of soft delete.")] = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Delete a user (soft delete unless --force)."""
+    from filmroll.repositories import users as users_repo
+
+    settings = _settings(data_dir=data_dir, database_url=database_url)
+
+    async def delete(svc: Any) -> None:
+        row = await _find(svc, email)
+        if force:
+            await svc.db.write(lambda c: users_repo.hard_delete(c, row.id))
+        else:
+            from filmroll.sync.clock import utcnow
+
+            await svc.db.write(lambda c: users_repo.soft_delete(c, row.id, utcnow()))
+
+    _run(settings, delete)
+    console.print(f"deleted {email}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,78 @@
+"""One typed settings object, read once from `FILMROLL_*` variables and CLI flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["debug", "info", "warning", "error"]
+
+
+class SettingsError(Exception):
+    """Every invalid setting at once, formatted for an operator."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("invalid settings:\n" + "\n".join(f"  - {p}" for p in problems))
+        self.problems = problems
+
+
+class Settings(BaseSettings):
+    """Server settings; each field is `FILMROLL_<NAME>` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="FILMROLL_", extra="forbid", frozen=True)
+
+    data_dir: Path = Field(
+        default=Path("filmroll-data"), description="Where originals, thumbnails and SQLite live."
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="sqlite:///path or postgresql://user:pass@host/db (default: SQLite in data_dir).",
+    )
+    host: str = Field(default="127.0.0.1", description="Address to listen on.")
+    port: int = Field(default=2283, ge=1, le=65535, description="Port to listen on.")
+    log_level: LogLevel = Field(default="info", description="debug, info, warning or error.")
+    storage: Literal["local", "s3"] = Field(default="local", description="Where originals are kept.")
+    s3_bucket: str | None = Field(default=None, description="S3 bucket (storage=s3).")
+    s3_endpoint_url: str | None = Field(default=None, description="S3-compatible endpoint URL.")
+    s3_region: str | None = Field(default=None, description="S3 region.")
+    s3_access_key_id: str | None = Field(default=None, description="S3 access key id.")
+    s3_secret_access_key: str | None = Field(default=None, description="S3 secret access key.")
+    s3_prefix: str = Field(default="", description="Key prefix inside the bucket.")
+    session_days: int = Field(default=400, ge=1, description="Login session lifetime in days.")
+    db_pool_size: int = Field(default=8, ge=1, le=200, description="Database connections for readers.")
+    jobs_enabled: bool = Field(default=True, description="Run background jobs in this process.")
+    job_concurrency: int = Field(default=2, ge=1, le=64, description="Background jobs run at once.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str | None) -> str | None:
+        if value is None or value.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg://")):
+            return value
+        raise ValueError("must start with sqlite:/// or postgresql://")
+
+    @model_validator(mode="after")
+    def _s3_complete(self) -> Settings:
+        if self.storage == "s3" and not self.s3_bucket:
+            raise ValueError("storage=s3 needs FILMROLL_S3_BUCKET")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'filmroll.db').resolve()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment plus explicit overrides (CLI flags win)."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = [
+            f"{'FILMROLL_' + '_'.join(str(p) for p in err['loc']).upper() if err['loc'] else 'settings'}: "
+            f"{err['msg']}"
+            for err in exc.errors()
+        ]
+        raise SettingsError(problems) from exc

@@ -1,0 +1,360 @@
+"""The one schema definition: SQLAlchemy Core tables shared by SQLite and PostgreSQL.
+
+Every syncable row carries `update_seq`, a value of the commit-ordered change clock
+(`filmroll.sync.clock`); deletes and lost access are recorded in `*_audit` tables whose
+primary key is a clock value too, so every sync cursor is a single integer.
+Timestamps are naive UTC on both databases so comparisons behave the same everywhere.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Ts = sa.DateTime(timezone=False)
+Seq = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _uuid_pk() -> sa.Column[object]:
+    return sa.Column("id", sa.Uuid(), primary_key=True)
+
+
+def _seq(name: str = "update_seq", *, index: bool = True) -> sa.Column[int]:
+    return sa.Column(name, Seq, nullable=False, index=index)
+
+
+sync_clock = sa.Table(
+    "sync_clock",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("seq", Seq, nullable=False),
+    sa.Column("last_at", Ts, nullable=False),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    _uuid_pk(),
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=True),
+    sa.Column("is_admin", sa.Boolean(), nullable=False, default=False),
+    sa.Column("avatar_color", sa.String(16), nullable=True),
+    sa.Column("profile_image_path", sa.String(400), nullable=False, default=""),
+    sa.Column("profile_changed_at", Ts, nullable=False),
+    sa.Column("should_change_password", sa.Boolean(), nullable=False, default=False),
+    sa.Column("is_onboarded", sa.Boolean(), nullable=False, default=False),
+    sa.Column("storage_label", sa.String(200), nullable=True),
+    sa.Column("oauth_id", sa.String(200), nullable=False, default=""),
+    sa.Column("pin_code", sa.String(200), nullable=True),
+    sa.Column("quota_size_in_bytes", sa.BigInteger(), nullable=True),
+    sa.Column("quota_usage_in_bytes", sa.BigInteger(), nullable=False, default=0),
+    sa.Column("created_at", Ts, nullable=False),
+    sa.Column("updated_at", Ts, nullable=False),
+    sa.Column("deleted_at", Ts, nullable=True),
+    _seq(),
+)
+
+user_audit = sa.Table(
+    "user_audit",
+    metadata,
+    sa.Column("seq", Seq, primary_key=True, autoincrement=False),
+    sa.Column("user_id", sa.Uuid(), nullable=False),
+    sa.Column("deleted_at", Ts, nullable=False, index=True),
+)
+
+user_metadata = sa.Table(
+    "user_metadata",
+    metadata,
+    sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("key", sa.String(32), primary_key=True),
+    sa.Column("value", sa.JSON(), nullable=False),
+    sa.Column("updated_at", Ts, nullable=False),
+    _seq(),
+)
+
+user_metadata_audit = sa.Table(
+    "user_metadata_audit",
+    metadata,
+    sa.Column("seq", Seq, primary_key=True, autoincrement=False),
+    sa.Column("user_id", sa.Uuid(), nullable=False, index=True),
+    sa.Column("key", sa.String(32), nullable=False),
+    sa.Column("deleted_at", Ts, nullable=False, index=True),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    _uuid_pk(),
+    sa.Column(
+        "user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("token_hash", sa.LargeBinary(32), nullable=False, unique=True),
+    sa.Column("parent_id", sa.Uuid(), sa.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("device_os", sa.String(100), nullable=False, default=""),
+    sa.Column("device_type", sa.String(100), nullable=False, default=""),
+    sa.Column("app_version", sa.String(100), nullable=True),
+    sa.Column("is_pending_sync_reset", sa.Boolean(), nullable=False, default=False),
+    sa.Column("created_at", Ts, nullable=False),
+    sa.Column("updated_at", Ts, nullable=False),
+    sa.Column("expires_at", Ts, nullable=True),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    _uuid_pk(),
+    sa.Column(
+        "user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("key_hash", sa.LargeBinary(32), nullable=False, unique=True),
+    sa.Column("permissions", sa.JSON(), nullable=False),
+    sa.Column("created_at", Ts, nullable=False),
+    sa.Column("updated_at", Ts, nullable=False),
+)
+
+session_sync_checkpoints = sa.Table(
+    "session_sync_checkpoints",
+    metadata,
+    sa.Column("session_id", sa.Uuid(), sa.ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("type", sa.String(40), primary_key=True),
+    sa.Column("ack", sa.String(200), nullable=False),
+    sa.Column("created_at", Ts, nullable=False),
+    sa.Column("updated_at", Ts, nullable=False),
+)
+
+partners = sa.Table(
+    "partners",
+    metadata,
+    sa.Column("shared_by_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("shared_with_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("in_timeline", sa.Boolean(), nullable=False, default=False),
+    sa.Column("created_at", Ts, nullable=False),
+    sa.Column("updated_at", Ts, nullable=False),
+    _seq("create_seq"),
+    _seq(),
+    sa.Index("ix_partners_shared_with_id", "shared_with_id"),
+)
+
+partner_audit = sa.Table(
+    "partner_audit",
+    metadata,
+    sa.Column("seq", Seq, primary_key=True, autoincrement=False),
+    sa.Column("shared_by_id", sa.Uuid(), nullable=False, index=True),
+    sa.Column("shared_with_id", sa.Uuid(), nullable=False, index=True),
+    sa.Column("deleted_at", Ts, nullable=False, index=True),
+)
+
+stacks = sa.Table(
+    "stacks",
+    metadata,
+    _uuid_pk(),
+    sa.Column("owner_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("primary_asset_id", sa.Uuid(), nullable=False),
+    sa.Column("created_at", Ts, nullable=False),
+    sa.Column("updated_at", Ts, nullable=False),
+    _seq(),
+    sa.Index("ix_stacks_owner_id_update_seq", "owner_id", "update_seq"),
+)
+
+stack_audit = sa.Table(
+    "stack_audit",
+    metadata,
+    sa.Column("seq", Seq, primary_key=True, autoincrement=False),
+    sa.Column("stack_id", sa.Uuid(), nullable=False),
+    sa.Column("user_id", sa.Uuid(), nullable=False, index=True),
+    sa.Column("deleted_at", Ts, nullable=False, index=True),
+)
+
+assets = sa.Table(
+    "assets",
+    metadata,
+    _uuid_pk(),
+    sa.Column("owner_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("device_asset_id", sa.String(400), nullable=False, default=""),
+    sa.Column("device_id", sa.String(400), nullable=False, default=""),
+    sa.Column("type", sa.String(8), nullable=False),
+    sa.Column("original_path", sa.String(1000), nullable=False),
+    sa.Column("original_file_name", sa.String(400), nullable=False),
+    sa.Column("checksum", sa.LargeBinary(20), nullable=False),
+    sa.Column("file_size", sa.BigInteger(), nullable=False),
+    sa.Column("file_created_at", Ts, nullable=False),
+    sa.Column("file_modified_at", Ts, nullable=False),
+    sa.Column("local_date_time", Ts, nullable=False),
+    sa.Column("created_at", Ts, nullable=False),
+    sa.Column("updated_at", Ts, nullable=False),
+    sa.Column("deleted_at", Ts, nullable=True),
+    sa.Column("is_favorite", sa.Boolean(), nullable=False, default=False),
+    sa.Column("visibility", sa.String(10), nullable=False, default="timeline"),
+    sa.Column("is_offline", sa.Boolean(), nullable=False, default=False),
+    sa.Column("is_edited", sa.Boolean(), nullable=False, default=False),
+    sa.Column("duration", sa.String(40), nullable=True),
+    sa.Column("live_photo_video_id", sa.Uuid(), nullable=True),
+    sa.Column("stack_id", sa.Uuid(), sa.ForeignKey("stacks.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("library_id", sa.Uuid(), nullable=True),
+    sa.Column("duplicate_id", sa.Uuid(), nullable=True),
+    sa.Column("thumbhash", sa.LargeBinary(), nullable=True),
+    sa.Column("width", sa.Integer(), nullable=True),
+    sa.Column("height", sa.Integer(), nullable=True),
+    sa.Column("preview_path", sa.String(1000), nullable=True),
+    sa.Column("thumbnail_path", sa.String(1000), nullable=True),
+    sa.Column("sidecar_path", sa.String(1000), nullable=True),
+    _seq(index=False),
+    sa.UniqueConstraint("owner_id", "checksum"),
+    sa.Index("ix_assets_owner_id_update_seq", "owner_id", "update_seq"),
+    sa.Index("ix_assets_owner_id_updated_at", "owner_id", "updated_at"),
+    sa.Index("ix_assets_owner_id_id", "owner_id", "id"),
+    sa.Index("ix_assets_owner_id_file_created_at_id", "owner_id", "file_created_at", "id"),
+    sa.Index("ix_assets_stack_id", "stack_id"),
+)
+
+asset_exif = sa.Table(
+    "asset_exif",
+    metadata,
+    sa.Column("asset_id", sa.Uuid(), sa.ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("make", sa.String(200), nullable=True),
+    sa.Column("model", sa.String(200), nullable=True),
+    sa.Column("lens_model", sa.String(200), nullable=True),
+    sa.Column("exif_image_width", sa.Integer(), nullable=True),
+    sa.Column("exif_image_height", sa.Integer(), nullable=True),
+    sa.Column("file_size_in_byte", sa.BigInteger(), nullable=True),
+    sa.Column("orientation", sa.String(8), nullable=True),
+    sa.Column("date_time_original", Ts, nullable=True),
+    sa.Column("modify_date", Ts, nullable=True),
+    sa.Column("time_zone", sa.String(64), nullable=True),
+    sa.Column("f_number", sa.Float(), nullable=True),
+    sa.Column("focal_length", sa.Float(), nullable=True),
+    sa.Column("iso", sa.Integer(), nullable=True),
+    sa.Column("exposure_time", sa.String(32), nullable=True),
+    sa.Column("latitude", sa.Float(), nullable=True),
+    sa.Column("longitude", sa.Float(), nullable=True),
+    sa.Column("city", sa.String(200), nullable=True),
+    sa.Column("state", sa.String(200), nullable=True),
+    sa.Column("country", sa.String(200), nullable=True),
+    sa.Column("description", sa.Text(), nullable=True),
+    sa.Column("projection_type", sa.String(32), nullable=True),
+    sa.Column("profile_description", sa.String(200), nullable=True),
+    sa.Column("rating", sa.Integer(), nullable=True),
+    sa.Column("fps", sa.Float(), nullable=True),
+    sa.Column("updated_at", Ts, nullable=False),
+    _seq(),
+)
+
+asset_audit = sa.Table(
+    "asset_audit",
+    metadata,
+    sa.Column("seq", Seq, primary_key=True, autoincrement=False),
+    sa.Column("asset_id", sa.Uuid(), nullable=False),
+    sa.Column("owner_id", sa.Uuid(), nullable=False),
+    sa.Column("deleted_at", Ts, nullable=False, index=True),
+    sa.Index("ix_asset_audit_owner_id_seq", "owner_id", "seq"),
+    sa.Index("ix_asset_audit_owner_id_deleted_at", "owner_id", "deleted_at"),
+)
+
+albums = sa.Table(
+    "albums",
+    metadata,
+    _uuid_pk(),
+    sa.Column(
+        "owner_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("name", sa.String(400), nullable=False, default=""),
+    sa.Column("description", sa.Text(), nullable=False, default=""),
+    sa.Column(
+        "thumbnail_asset_id", sa.Uuid(), sa.ForeignKey("assets.id", ondelete="SET NULL"), nullable=True
+    ),
+    sa.Column("is_activity_enabled", sa.Boolean(), nullable=False, default=True),
+    sa.Column("order", sa.String(4), nullable=False, default="desc"),
+    sa.Column("created_at", Ts, nullable=False),
+    sa.Column("updated_at", Ts, nullable=False),
+    _seq(),
+)
+
+album_audit = sa.Table(
+    "album_audit",
+    metadata,
+    sa.Column("seq", Seq, primary_key=True, autoincrement=False),
+    sa.Column("album_id", sa.Uuid(), nullable=False),
+    sa.Column("user_id", sa.Uuid(), nullable=False, index=True),
+    sa.Column("deleted_at", Ts, nullable=False, index=True),
+)
+
+album_users = sa.Table(
+    "album_users",
+    metadata,
+    sa.Column("album_id", sa.Uuid(), sa.ForeignKey("albums.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("role", sa.String(8), nullable=False, default="editor"),
+    sa.Column("created_at", Ts, nullable=False),
+    sa.Column("updated_at", Ts, nullable=False),
+    _seq("create_seq"),
+    _seq(),
+    sa.Index("ix_album_users_user_id", "user_id"),
+)
+
+album_user_audit = sa.Table(
+    "album_user_audit",
+    metadata,
+    sa.Column("seq", Seq, primary_key=True, autoincrement=False),
+    sa.Column("album_id", sa.Uuid(), nullable=False, index=True),
+    sa.Column("user_id", sa.Uuid(), nullable=False),
+    sa.Column("deleted_at", Ts, nullable=False, index=True),
+)
+
+album_assets = sa.Table(
+    "album_assets",
+    metadata,
+    sa.Column("album_id", sa.Uuid(), sa.ForeignKey("albums.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("asset_id", sa.Uuid(), sa.ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("created_at", Ts, nullable=False),
+    _seq(),
+    sa.Index("ix_album_assets_asset_id", "asset_id"),
+)
+
+album_asset_audit = sa.Table(
+    "album_asset_audit",
+    metadata,
+    sa.Column("seq", Seq, primary_key=True, autoincrement=False),
+    sa.Column("album_id", sa.Uuid(), nullable=False, index=True),
+    sa.Column("asset_id", sa.Uuid(), nullable=False),
+    sa.Column("deleted_at", Ts, nullable=False, index=True),
+)
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column(
+        "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("payload", sa.JSON(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, default="queued"),
+    sa.Column("attempts", sa.Integer(), nullable=False, default=0),
+    sa.Column("last_error", sa.Text(), nullable=True),
+    sa.Column("run_after", Ts, nullable=False),
+    sa.Column("locked_by", sa.String(64), nullable=True),
+    sa.Column("created_at", Ts, nullable=False),
+    sa.Column("updated_at", Ts, nullable=False),
+    sa.Index("ix_jobs_status_run_after", "status", "run_after"),
+)
+
+AUDIT_TABLES = (
+    user_audit,
+    user_metadata_audit,
+    partner_audit,
+    stack_audit,
+    asset_audit,
+    album_audit,
+    album_user_audit,
+    album_asset_audit,
+)

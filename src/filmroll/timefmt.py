@@ -1,0 +1,20 @@
+"""Date formatting as Immich sends it: JavaScript `toISOString()`, UTC with milliseconds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def to_naive_utc(value: datetime) -> datetime:
+    """Store form: naive UTC (a naive input is taken to be UTC already)."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)

@@ -1,0 +1,113 @@
+"""Test support: fresh databases on SQLite and PostgreSQL, and a real server on a free port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+import uvicorn
+
+from filmroll.app import create_app
+from filmroll.config import Settings
+from filmroll.db.migrate import upgrade
+
+BACKENDS = ("sqlite", "postgres")
+POSTGRES_URL = os.environ.get(
+    "FILMROLL_TEST_POSTGRES_URL", "postgresql://filmroll:filmroll@127.0.0.1:5432/filmroll_test"
+)
+FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
+
+
+def fresh_database(backend: str, tmp_dir: Path) -> str:
+    """A new, migrated, empty database; PostgreSQL must be reachable (tests never skip it)."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_dir / f'filmroll-{uuid.uuid4().hex[:8]}.db'}"
+    else:
+        name = f"filmroll_t_{uuid.uuid4().hex[:12]}"
+        admin = sa.create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    upgrade(url)
+    return url
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    """A filmroll server running in a background thread, reached over real HTTP."""
+
+    settings: Settings
+    url: str
+    _server: uvicorn.Server
+    _thread: threading.Thread
+    admin_token: str | None = None
+    _counter: int = field(default=0)
+
+    def client(self, token: str | None = None, **headers: str) -> httpx.Client:
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        return httpx.Client(base_url=self.url, headers=headers, timeout=60)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=30)
+
+    def admin(self) -> str:
+        """Sign up the admin once and return its session token."""
+        if self.admin_token is None:
+            with self.client() as c:
+                c.post("/api/auth/admin-sign-up", json={"email": "admin@example.com", "name": "Admin", "password": "admin-pw"})
+                self.admin_token = login(c, "admin@example.com", "admin-pw")
+        return self.admin_token
+
+    def new_user(self, name: str = "user", password: str = "pw-123456") -> tuple[str, str, str]:
+        """Create a user through the admin API; returns (user id, email, session token)."""
+        self._counter += 1
+        email = f"{name}-{uuid.uuid4().hex[:8]}@example.com"
+        with self.client(self.admin()) as c:
+            resp = c.post("/api/admin/users", json={"email": email, "name": name, "password": password})
+            assert resp.status_code == 201, resp.text
+            with self.client() as anon:
+                return resp.json()["id"], email, login(anon, email, password)
+
+
+def login(client: httpx.Client, email: str, password: str) -> str:
+    resp = client.post("/api/auth/login", json={"email": email, "password": password})
+    assert resp.status_code == 201, resp.text
+    return str(resp.json()["accessToken"])
+
+
+@contextmanager
+def live_server(database_url: str, data_dir: Path, **overrides: Any) -> Iterator[LiveServer]:
+    settings = Settings(database_url=database_url, data_dir=data_dir, port=free_port(), **overrides)
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=settings.port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("server did not start")
+        time.sleep(0.02)
+    live = LiveServer(settings=settings, url=f"http://127.0.0.1:{settings.port}", _server=server, _thread=thread)
+    try:
+        yield live
+    finally:
+        live.stop()
