@@ -1,0 +1,109 @@
+"""AssetResponseDto and ExifResponseDto from database rows (Immich `mapAsset`, spec §3).
+
+Pure functions over row mappings so the HTTP routes and the streaming sync encoders share
+one definition of the wire shape.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from filmroll.timefmt import iso
+
+DEFAULT_DURATION = "0:00:00.00000"
+
+_EXIF_FIELDS = (
+    ("make", "make"),
+    ("model", "model"),
+    ("exifImageWidth", "exif_image_width"),
+    ("exifImageHeight", "exif_image_height"),
+    ("fileSizeInByte", "file_size_in_byte"),
+    ("orientation", "orientation"),
+    ("timeZone", "time_zone"),
+    ("lensModel", "lens_model"),
+    ("fNumber", "f_number"),
+    ("focalLength", "focal_length"),
+    ("iso", "iso"),
+    ("exposureTime", "exposure_time"),
+    ("latitude", "latitude"),
+    ("longitude", "longitude"),
+    ("city", "city"),
+    ("state", "state"),
+    ("country", "country"),
+    ("description", "description"),
+    ("projectionType", "projection_type"),
+    ("rating", "rating"),
+)
+
+
+def b64(value: bytes | None) -> str | None:
+    return base64.b64encode(value).decode() if value is not None else None
+
+
+def mime_type(file_name: str) -> str | None:
+    return mimetypes.guess_type(file_name)[0]
+
+
+def exif_response(exif: Mapping[str, Any]) -> dict[str, Any]:
+    body = {key: exif[col] for key, col in _EXIF_FIELDS}
+    body["dateTimeOriginal"] = iso(exif["date_time_original"])
+    body["modifyDate"] = iso(exif["modify_date"])
+    return body
+
+
+def stack_response(stack_id: Any, primary_asset_id: Any, asset_count: int) -> dict[str, Any]:
+    return {"id": str(stack_id), "primaryAssetId": str(primary_asset_id), "assetCount": int(asset_count)}
+
+
+def asset_response(
+    asset: Mapping[str, Any],
+    viewer_id: uuid.UUID,
+    *,
+    exif: Mapping[str, Any] | None = None,
+    stack: dict[str, Any] | None = None,
+    with_stack: bool = False,
+) -> dict[str, Any]:
+    """One asset as Immich's `mapAsset(asset, {stripMetadata: false, withStack})` renders it."""
+    is_owner = asset["owner_id"] == viewer_id
+    body: dict[str, Any] = {
+        "id": str(asset["id"]),
+        "createdAt": iso(asset["created_at"]),
+        "deviceAssetId": asset["device_asset_id"],
+        "deviceId": asset["device_id"],
+        "ownerId": str(asset["owner_id"]),
+        "libraryId": str(asset["library_id"]) if asset["library_id"] else None,
+        "type": asset["type"],
+        "originalPath": asset["original_path"],
+        "originalFileName": asset["original_file_name"],
+        "thumbhash": b64(asset["thumbhash"]),
+        "fileCreatedAt": iso(asset["file_created_at"]),
+        "fileModifiedAt": iso(asset["file_modified_at"]),
+        "localDateTime": iso(asset["local_date_time"]),
+        "updatedAt": iso(asset["updated_at"]),
+        "isFavorite": is_owner and bool(asset["is_favorite"]),
+        "isArchived": asset["visibility"] == "archive",
+        "isTrashed": asset["deleted_at"] is not None,
+        "isOffline": bool(asset["is_offline"]),
+        "visibility": asset["visibility"],
+        "duration": asset["duration"] or DEFAULT_DURATION,
+        "livePhotoVideoId": str(asset["live_photo_video_id"]) if asset["live_photo_video_id"] else None,
+        "people": [],
+        "checksum": b64(asset["checksum"]),
+        "duplicateId": str(asset["duplicate_id"]) if asset["duplicate_id"] else None,
+        "hasMetadata": True,
+        "resized": True,
+        "width": asset["width"],
+        "height": asset["height"],
+        "isEdited": bool(asset["is_edited"]),
+    }
+    if (mime := mime_type(asset["original_file_name"])) is not None:
+        body["originalMimeType"] = mime
+    if exif is not None:
+        body["exifInfo"] = exif_response(exif)
+    if with_stack:
+        body["stack"] = stack
+    return body

@@ -1,0 +1,146 @@
+"""SQL for assets and their EXIF rows: the one write path that stamps the change clock.
+
+Every insert, update and delete of an asset takes its sequence numbers from
+`filmroll.sync.clock` inside the caller's transaction, so v1 delta sync (`updated_at`),
+v1 deletes (`asset_audit`) and the v2 stream (`update_seq`) all follow commit order.
+An EXIF change also bumps its asset, because sync v1 only watches the asset row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from filmroll.db.schema import album_asset_audit, album_assets, asset_audit, asset_exif, assets
+from filmroll.sync import clock
+
+EXIF_COLUMNS = tuple(c.name for c in asset_exif.c if c.name not in ("asset_id", "updated_at", "update_seq"))
+
+
+def get(conn: Connection, asset_id: uuid.UUID) -> Row[Any] | None:
+    return conn.execute(sa.select(assets).where(assets.c.id == asset_id)).first()
+
+
+def get_many(conn: Connection, ids: Iterable[uuid.UUID]) -> Sequence[Row[Any]]:
+    return conn.execute(sa.select(assets).where(assets.c.id.in_(list(ids)))).all()
+
+
+def get_exif(conn: Connection, asset_id: uuid.UUID) -> Row[Any] | None:
+    return conn.execute(sa.select(asset_exif).where(asset_exif.c.asset_id == asset_id)).first()
+
+
+def find_by_checksum(conn: Connection, owner_id: uuid.UUID, checksum: bytes) -> Row[Any] | None:
+    query = sa.select(assets).where(assets.c.owner_id == owner_id, assets.c.checksum == checksum)
+    return conn.execute(query).first()
+
+
+def existing_checksums(
+    conn: Connection, owner_id: uuid.UUID, checksums: Sequence[bytes]
+) -> dict[bytes, Row[Any]]:
+    """Owner's assets among `checksums`, keyed by checksum (for bulk-upload-check)."""
+    found: dict[bytes, Row[Any]] = {}
+    for start in range(0, len(checksums), 500):
+        chunk = list(checksums[start : start + 500])
+        query = sa.select(assets.c.id, assets.c.checksum, assets.c.deleted_at).where(
+            assets.c.owner_id == owner_id, assets.c.checksum.in_(chunk)
+        )
+        found.update({bytes(r.checksum): r for r in conn.execute(query)})
+    return found
+
+
+def insert(conn: Connection, values: dict[str, Any]) -> Row[Any]:
+    """Insert one asset; `id`, `created_at` and the clock columns are filled in when absent."""
+    stamp = clock.reserve(conn)
+    row = {
+        "id": uuid.uuid4(),
+        "created_at": stamp.at,
+        "visibility": "timeline",
+        "is_favorite": False,
+        "is_offline": False,
+        "is_edited": False,
+        "device_asset_id": "",
+        "device_id": "",
+        **values,
+        "updated_at": stamp.at,
+        "update_seq": stamp.seq,
+    }
+    conn.execute(sa.insert(assets).values(row))
+    found = get(conn, row["id"])
+    assert found is not None
+    return found
+
+
+def update(conn: Connection, ids: Sequence[uuid.UUID], values: dict[str, Any]) -> int:
+    """Apply `values` to each asset, each with its own clock stamp; returns rows changed."""
+    if not ids:
+        return 0
+    stamp = clock.reserve(conn, len(ids))
+    changed = 0
+    for index, asset_id in enumerate(ids):
+        result = conn.execute(
+            sa.update(assets)
+            .where(assets.c.id == asset_id)
+            .values(**values, updated_at=stamp.at_at(index), update_seq=stamp.seq_at(index))
+        )
+        changed += int(result.rowcount or 0)
+    return changed
+
+
+def touch(conn: Connection, ids: Sequence[uuid.UUID]) -> int:
+    """Bump assets in the change feed without changing their columns (e.g. after an EXIF edit)."""
+    return update(conn, ids, {})
+
+
+def upsert_exif(conn: Connection, asset_id: uuid.UUID, values: dict[str, Any]) -> None:
+    """Insert or update the EXIF row, then bump the asset so every sync form sees the change."""
+    unknown = set(values) - set(EXIF_COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown exif columns: {sorted(unknown)}")
+    stamp = clock.reserve(conn)
+    stamped = {**values, "updated_at": stamp.at, "update_seq": stamp.seq}
+    exists = conn.execute(sa.select(asset_exif.c.asset_id).where(asset_exif.c.asset_id == asset_id)).first()
+    if exists:
+        conn.execute(sa.update(asset_exif).where(asset_exif.c.asset_id == asset_id).values(**stamped))
+    else:
+        conn.execute(sa.insert(asset_exif).values(asset_id=asset_id, **stamped))
+    touch(conn, [asset_id])
+
+
+def delete(conn: Connection, ids: Sequence[uuid.UUID]) -> list[Row[Any]]:
+    """Permanently delete assets, recording a tombstone for each and for its album links."""
+    rows = list(get_many(conn, ids))
+    if not rows:
+        return []
+    row_ids = [r.id for r in rows]
+    links = conn.execute(
+        sa.select(album_assets.c.album_id, album_assets.c.asset_id).where(
+            album_assets.c.asset_id.in_(row_ids)
+        )
+    ).all()
+    stamp = clock.reserve(conn, len(rows) + len(links))
+    conn.execute(
+        sa.insert(asset_audit),
+        [
+            {"seq": stamp.seq_at(i), "asset_id": r.id, "owner_id": r.owner_id, "deleted_at": stamp.at_at(i)}
+            for i, r in enumerate(rows)
+        ],
+    )
+    if links:
+        conn.execute(
+            sa.insert(album_asset_audit),
+            [
+                {
+                    "seq": stamp.seq_at(len(rows) + i),
+                    "album_id": link.album_id,
+                    "asset_id": link.asset_id,
+                    "deleted_at": stamp.at_at(len(rows) + i),
+                }
+                for i, link in enumerate(links)
+            ],
+        )
+    conn.execute(sa.delete(assets).where(assets.c.id.in_(row_ids)))
+    return rows
