@@ -42,7 +42,7 @@ def existing_checksums(
     conn: Connection, owner_id: uuid.UUID, checksums: Sequence[bytes]
 ) -> dict[bytes, Row[Any]]:
     """Owner's assets among `checksums`, keyed by checksum (for bulk-upload-check)."""
-    found: dict[bytes, Row[Any]] = {}
+    found: dict[bytes, Any] = {}
     for start in range(0, len(checksums), 500):
         chunk = list(checksums[start : start + 500])
         query = sa.select(assets.c.id, assets.c.checksum, assets.c.deleted_at).where(
