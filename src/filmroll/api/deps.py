@@ -11,8 +11,14 @@ from fastapi import Depends, Request
 from filmroll.config import Settings
 from filmroll.db.engine import Database
 from filmroll.errors import Forbidden
+from filmroll.jobs import JobRunner
+from filmroll.services.assets import AssetService
 from filmroll.services.auth import AuthContext, AuthService, Credentials
+from filmroll.services.partners import PartnerService
+from filmroll.services.sync_v1 import SyncV1Service
+from filmroll.services.upload import UploadService
 from filmroll.services.users import UserService
+from filmroll.storage import Storage
 
 
 @dataclass
@@ -24,6 +30,12 @@ class Services:
     auth: AuthService
     users: UserService
     extra: dict[str, Any]
+    storage: Storage
+    assets: AssetService
+    uploads: UploadService
+    jobs: JobRunner
+    partners: PartnerService
+    sync_v1: SyncV1Service
 
 
 def services(request: Request) -> Services:

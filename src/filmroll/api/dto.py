@@ -26,9 +26,9 @@ Email = Annotated[str, AfterValidator(_email)]
 
 
 class Model(BaseModel):
-    """Request/response model with Immich's camelCase names; unknown fields are ignored."""
+    """Immich-style DTO: camelCase names, unknown fields ignored, no type coercion (like class-validator)."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", strict=True)
 
 
 class UserResponse(Model):

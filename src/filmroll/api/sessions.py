@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
+from pydantic import Field
 
 from filmroll.api.deps import Perm, Svc
 from filmroll.api.dto import Model
@@ -23,7 +24,7 @@ class SessionResponseDto(Model):
     expires_at: str | None = None
     current: bool
     device_type: str
-    device_os: str
+    device_os: str = Field(alias="deviceOS")
     app_version: str | None
     is_pending_sync_reset: bool
 
@@ -35,7 +36,7 @@ class SessionCreateResponseDto(SessionResponseDto):
 class SessionCreateDto(Model):
     duration: int | None = None
     device_type: str | None = None
-    device_os: str | None = None
+    device_os: str | None = Field(default=None, alias="deviceOS")
 
 
 class SessionUpdateDto(Model):

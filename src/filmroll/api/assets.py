@@ -1,0 +1,200 @@
+"""Routes: /api/assets (upload, read, edit, delete, statistics, file serving)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import Field
+from starlette.requests import ClientDisconnect
+
+from filmroll.api.deps import Perm, Services, Svc
+from filmroll.api.dto import Model
+from filmroll.api.files import serve
+from filmroll.api.responses import JSONResponse
+from filmroll.errors import BadRequest
+from filmroll.services.assets import AssetEdit, FileKind
+from filmroll.services.auth import AuthContext
+
+router = APIRouter(prefix="/assets", tags=["Assets"])
+
+Visibility = Literal["archive", "timeline", "hidden", "locked"]
+
+
+class BulkIds(Model):
+    ids: list[uuid.UUID]
+
+
+class AssetBulkDeleteDto(BulkIds):
+    force: bool = False
+
+
+class UpdateAssetDto(Model):
+    is_favorite: bool | None = None
+    visibility: Visibility | None = None
+    description: str | None = None
+    date_time_original: datetime | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    rating: int | None = Field(default=None, ge=-1, le=5)
+
+    def edit(self) -> AssetEdit:
+        return AssetEdit(
+            is_favorite=self.is_favorite,
+            visibility=self.visibility,
+            description=self.description,
+            date_time_original=self.date_time_original,
+            latitude=self.latitude,
+            longitude=self.longitude,
+            rating=self.rating,
+        )
+
+
+class AssetBulkUpdateDto(UpdateAssetDto):
+    ids: list[uuid.UUID]
+
+
+class AssetBulkUploadCheckItem(Model):
+    id: str
+    checksum: str
+
+
+class AssetBulkUploadCheckDto(Model):
+    assets: list[AssetBulkUploadCheckItem]
+
+
+class CheckExistingAssetsDto(Model):
+    device_asset_ids: list[str]
+    device_id: str
+
+
+class AssetStatsResponseDto(Model):
+    images: int
+    videos: int
+    total: int
+
+
+def _checksum(value: str) -> bytes | None:
+    """Bulk-upload-check checksums: hex or base64 SHA-1, as the Immich clients send them."""
+    try:
+        raw = bytes.fromhex(value) if len(value) == 40 else base64.b64decode(value, validate=True)
+    except (ValueError, binascii.Error):
+        return None
+    return raw if len(raw) == 20 else None
+
+
+@router.post("", status_code=201)
+async def upload_asset(
+    request: Request, auth: Annotated[AuthContext, Perm("asset.upload")], svc: Svc
+) -> JSONResponse:
+    duplicate = await svc.uploads.duplicate_of(auth.user_id, request.headers.get("x-immich-checksum"))
+    if duplicate is not None:
+        return JSONResponse({"id": str(duplicate), "status": "duplicate"}, status_code=200)
+    try:
+        result = await svc.uploads.upload(
+            auth.user_id, request.headers.get("content-type", ""), request.stream()
+        )
+    except ClientDisconnect as exc:
+        raise BadRequest("Upload interrupted") from exc
+    if result.duplicate:
+        return JSONResponse({"id": str(result.id), "status": "duplicate"}, status_code=200)
+    return JSONResponse({"id": str(result.id), "status": "created"}, status_code=201)
+
+
+@router.post("/bulk-upload-check")
+async def bulk_upload_check(
+    body: AssetBulkUploadCheckDto, auth: Annotated[AuthContext, Perm("asset.upload")], svc: Svc
+) -> dict[str, Any]:
+    items = [(item.id, _checksum(item.checksum)) for item in body.assets]
+    return {"results": await svc.assets.bulk_upload_check(auth, items)}
+
+
+@router.post("/exist")
+async def check_existing(
+    body: CheckExistingAssetsDto, auth: Annotated[AuthContext, Perm("asset.upload")], svc: Svc
+) -> dict[str, list[str]]:
+    found = await svc.assets.existing_device_ids(auth, body.device_id, body.device_asset_ids)
+    return {"existingIds": found}
+
+
+@router.get("/statistics", response_model=AssetStatsResponseDto)
+async def statistics(
+    auth: Annotated[AuthContext, Perm("asset.statistics")],
+    svc: Svc,
+    is_favorite: Annotated[bool | None, Query(alias="isFavorite")] = None,
+    is_trashed: Annotated[bool | None, Query(alias="isTrashed")] = None,
+    visibility: Visibility | None = None,
+) -> dict[str, int]:
+    return await svc.assets.statistics(
+        auth, is_favorite=is_favorite, is_trashed=is_trashed, visibility=visibility
+    )
+
+
+@router.put("", status_code=204)
+async def update_assets(
+    body: AssetBulkUpdateDto, auth: Annotated[AuthContext, Perm("asset.update")], svc: Svc
+) -> Response:
+    await svc.assets.update(auth, body.ids, body.edit())
+    return Response(status_code=204)
+
+
+@router.delete("", status_code=204)
+async def delete_assets(
+    body: AssetBulkDeleteDto, auth: Annotated[AuthContext, Perm("asset.delete")], svc: Svc
+) -> Response:
+    if body.force:
+        await svc.assets.delete_forever(auth, body.ids)
+    else:
+        await svc.assets.trash(auth, body.ids)
+    return Response(status_code=204)
+
+
+@router.get("/{id}")
+async def get_asset(
+    id: uuid.UUID, auth: Annotated[AuthContext, Perm("asset.read")], svc: Svc
+) -> dict[str, Any]:
+    return await svc.assets.get(auth, id)
+
+
+@router.put("/{id}")
+async def update_asset(
+    id: uuid.UUID, body: UpdateAssetDto, auth: Annotated[AuthContext, Perm("asset.update")], svc: Svc
+) -> dict[str, Any]:
+    await svc.assets.update(auth, [id], body.edit())
+    return await svc.assets.get(auth, id)
+
+
+async def _file(
+    request: Request, svc: Services, auth: AuthContext, id: uuid.UUID, kind: FileKind
+) -> Response:
+    ref = await svc.assets.file(auth, id, kind)
+    return await serve(request, svc.storage, ref.key, ref.content_type)
+
+
+@router.get("/{id}/thumbnail")
+async def thumbnail(
+    request: Request,
+    id: uuid.UUID,
+    auth: Annotated[AuthContext, Perm("asset.view")],
+    svc: Svc,
+    size: Literal["thumbnail", "preview", "fullsize"] = "thumbnail",
+) -> Response:
+    return await _file(request, svc, auth, id, size)
+
+
+@router.get("/{id}/original")
+async def original(
+    request: Request, id: uuid.UUID, auth: Annotated[AuthContext, Perm("asset.download")], svc: Svc
+) -> Response:
+    return await _file(request, svc, auth, id, "original")
+
+
+@router.get("/{id}/video/playback")
+async def playback(
+    request: Request, id: uuid.UUID, auth: Annotated[AuthContext, Perm("asset.view")], svc: Svc
+) -> Response:
+    return await _file(request, svc, auth, id, "playback")
