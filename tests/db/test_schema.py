@@ -1,0 +1,22 @@
+"""Migrations build the schema on both databases, and schema.py and migrations agree."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from filmroll.db.engine import admin_engine
+from filmroll.db.migrate import drift, upgrade
+from filmroll.db.schema import sync_clock
+
+
+def test_migrations_match_schema(database_url: str) -> None:
+    assert drift(database_url) == []
+
+
+def test_upgrade_is_idempotent_and_seeds_the_clock(database_url: str) -> None:
+    upgrade(database_url)
+    engine = admin_engine(database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(sync_clock)).all()
+    engine.dispose()
+    assert [(r.id, r.seq) for r in rows] == [(1, 0)]
