@@ -34,7 +34,9 @@ def fresh_database(backend: str, tmp_dir: Path) -> str:
         url = f"sqlite:///{tmp_dir / f'filmroll-{uuid.uuid4().hex[:8]}.db'}"
     else:
         name = f"filmroll_t_{uuid.uuid4().hex[:12]}"
-        admin = sa.create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+        admin = sa.create_engine(
+            POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+        )
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
@@ -73,7 +75,10 @@ class LiveServer:
         """Sign up the admin once and return its session token."""
         if self.admin_token is None:
             with self.client() as c:
-                c.post("/api/auth/admin-sign-up", json={"email": "admin@example.com", "name": "Admin", "password": "admin-pw"})
+                c.post(
+                    "/api/auth/admin-sign-up",
+                    json={"email": "admin@example.com", "name": "Admin", "password": "admin-pw"},
+                )
                 self.admin_token = login(c, "admin@example.com", "admin-pw")
         return self.admin_token
 
@@ -106,7 +111,9 @@ def live_server(database_url: str, data_dir: Path, **overrides: Any) -> Iterator
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("server did not start")
         time.sleep(0.02)
-    live = LiveServer(settings=settings, url=f"http://127.0.0.1:{settings.port}", _server=server, _thread=thread)
+    live = LiveServer(
+        settings=settings, url=f"http://127.0.0.1:{settings.port}", _server=server, _thread=thread
+    )
     try:
         yield live
     finally:

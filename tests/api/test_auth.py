@@ -11,12 +11,16 @@ from tests.support import LiveServer, login
 def test_admin_sign_up_only_first_user(fresh_server: LiveServer) -> None:
     with fresh_server.client() as c:
         assert c.get("/api/server/config").json()["isInitialized"] is False
-        first = c.post("/api/auth/admin-sign-up", json={"email": "Boss@Example.com", "name": "Boss", "password": "pw"})
+        first = c.post(
+            "/api/auth/admin-sign-up", json={"email": "Boss@Example.com", "name": "Boss", "password": "pw"}
+        )
         assert first.status_code == 201, first.text
         assert_matches("UserAdminResponseDto", first.json())
         assert first.json()["isAdmin"] is True
         assert first.json()["email"] == "boss@example.com"
-        again = c.post("/api/auth/admin-sign-up", json={"email": "x@example.com", "name": "X", "password": "pw"})
+        again = c.post(
+            "/api/auth/admin-sign-up", json={"email": "x@example.com", "name": "X", "password": "pw"}
+        )
         assert_error_body(again, 400)
         assert c.get("/api/server/config").json()["isInitialized"] is True
 
@@ -135,10 +139,15 @@ def test_api_keys_and_permissions(server: LiveServer) -> None:
 def test_api_key_cannot_grant_more_than_it_has(server: LiveServer) -> None:
     _id, _email, token = server.new_user()
     with server.client(token) as c:
-        secret = c.post("/api/api-keys", json={"name": "k", "permissions": ["apiKey.create"]}).json()["secret"]
+        secret = c.post("/api/api-keys", json={"name": "k", "permissions": ["apiKey.create"]}).json()[
+            "secret"
+        ]
     with server.client(**{"x-api-key": secret}) as k:
         assert_error_body(k.post("/api/api-keys", json={"name": "more", "permissions": ["all"]}), 400)
-        assert k.post("/api/api-keys", json={"name": "same", "permissions": ["apiKey.create"]}).status_code == 201
+        assert (
+            k.post("/api/api-keys", json={"name": "same", "permissions": ["apiKey.create"]}).status_code
+            == 201
+        )
 
 
 def test_sessions(server: LiveServer) -> None:

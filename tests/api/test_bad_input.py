@@ -11,7 +11,11 @@ from tests.support import LiveServer
 @pytest.mark.parametrize(
     ("method", "path", "kwargs"),
     [
-        ("post", "/api/auth/login", {"content": b"{not json", "headers": {"content-type": "application/json"}}),
+        (
+            "post",
+            "/api/auth/login",
+            {"content": b"{not json", "headers": {"content-type": "application/json"}},
+        ),
         ("post", "/api/auth/login", {"json": {"email": "not-an-email", "password": "x"}}),
         ("post", "/api/auth/login", {"json": {"email": "a@example.com", "password": 5}}),
         ("post", "/api/auth/login", {"json": ["a", "list"]}),

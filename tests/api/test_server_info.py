@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from filmroll import IMMICH_API_VERSION, __version__
 from tests.contract import assert_matches
 from tests.support import LiveServer
-
-from filmroll import IMMICH_API_VERSION, __version__
 
 
 def test_public_server_info(server: LiveServer) -> None:
