@@ -187,3 +187,12 @@ def test_session_tokens_are_stored_hashed(server: LiveServer) -> None:
     engine.dispose()
     assert hashlib.sha256(token.encode()).digest() in stored
     assert token.encode() not in stored
+
+
+def test_session_records_the_app_that_logged_in(server: LiveServer) -> None:
+    _id, email, _token = server.new_user()
+    with server.client(**{"user-agent": "Immich_Android_1.135.3"}) as c:
+        token = login(c, email, "pw-123456")
+        c.headers["authorization"] = f"Bearer {token}"
+        mine = next(s for s in c.get("/api/sessions").json() if s["current"])
+        assert (mine["deviceOS"], mine["deviceType"], mine["appVersion"]) == ("Android", "Mobile", "1.135.3")

@@ -96,9 +96,12 @@ class AuthService:
         if found is None:
             raise Unauthorized("Invalid user token")
         session, user = found
-        _os, _type, version = parse_user_agent(user_agent)
+        device_os, device_type, version = parse_user_agent(user_agent)
         if utcnow() - session.updated_at > _SESSION_TOUCH or (version and version != session.app_version):
-            await self.db.write(lambda c: sessions.update(c, session.id, {"updated_at": utcnow()}))
+            values: dict[str, Any] = {"updated_at": utcnow()}
+            if version:
+                values.update(app_version=version, device_os=device_os, device_type=device_type)
+            await self.db.write(lambda c: sessions.update(c, session.id, values))
         return AuthContext(user=user, session_id=session.id)
 
     async def _by_api_key(self, key: str, permission: str | None) -> AuthContext:
