@@ -9,8 +9,10 @@ from fastapi import APIRouter, Response
 
 from filmroll.api.deps import Perm, Svc
 from filmroll.api.dto import Model, UserResponse, user_response
+from filmroll.errors import BadRequest
 from filmroll.services.auth import AuthContext
 from filmroll.services.partners import Direction
+from filmroll.sync.v1_params import parse_uuid
 
 router = APIRouter(prefix="/partners", tags=["Partners"])
 
@@ -20,7 +22,7 @@ class PartnerResponseDto(UserResponse):
 
 
 class PartnerCreateDto(Model):
-    shared_with_id: uuid.UUID
+    shared_with_id: str
 
 
 class PartnerUpdateDto(Model):
@@ -42,7 +44,10 @@ async def get_partners(
 async def create_partner(
     body: PartnerCreateDto, auth: Annotated[AuthContext, Perm("partner.create")], svc: Svc
 ) -> dict[str, Any]:
-    return partner_response(await svc.partners.create(auth.user_id, body.shared_with_id))
+    shared_with_id = parse_uuid(body.shared_with_id)
+    if shared_with_id is None:
+        raise BadRequest(["sharedWithId must be a UUID"])
+    return partner_response(await svc.partners.create(auth.user_id, shared_with_id))
 
 
 @router.post("/{id}", status_code=201, response_model=PartnerResponseDto, deprecated=True)
