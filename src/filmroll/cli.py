@@ -13,6 +13,7 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+from filmroll.client.cli import mirror_app
 from filmroll.config import Settings, SettingsError, load_settings
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app = typer.Typer(
 )
 user_app = typer.Typer(help="Manage users (operator commands, no login needed).", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.add_typer(mirror_app, name="mirror")
 console = Console()
 err = Console(stderr=True)
 

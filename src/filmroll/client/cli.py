@@ -1,0 +1,192 @@
+"""`filmroll mirror`: keep a local replica (and optionally the files) of a library up to date.
+
+`filmroll mirror URL TARGET` is short for `filmroll mirror run URL TARGET`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from filmroll.client.connect import Credentials, connect
+from filmroll.client.errors import AuthFailed, ClientError, ReplicaMismatch
+from filmroll.client.mirror import (
+    Mirror,
+    MirrorOptions,
+    MirrorReport,
+    open_replica,
+    progress_bar,
+    replica_path,
+)
+from filmroll.client.replica import Replica
+from filmroll.client.verify import VerifyReport, verify
+
+T = TypeVar("T")
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class RunByDefault(TyperGroup):
+    """Treat `mirror URL TARGET ...` as `mirror run URL TARGET ...`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+mirror_app = typer.Typer(
+    cls=RunByDefault,
+    help="Mirror a filmroll or Immich library into a local folder (replica, originals, thumbnails).",
+    no_args_is_help=True,
+)
+
+Url = Annotated[str, typer.Argument(help="Server URL, e.g. http://localhost:2283")]
+Target = Annotated[Path, typer.Argument(help="Folder that holds the mirror.")]
+Email = Annotated[str | None, typer.Option("--email", envvar="FILMROLL_EMAIL", help="Login email.")]
+Password = Annotated[
+    str | None, typer.Option("--password", envvar="FILMROLL_PASSWORD", help="Login password.")
+]
+ApiKey = Annotated[
+    str | None,
+    typer.Option("--api-key", envvar="FILMROLL_API_KEY", help="API key (uses sync v1: v2 needs a login)."),
+]
+
+
+def _credentials(email: str | None, password: str | None, api_key: str | None) -> Credentials:
+    if email and not password:
+        password = typer.prompt("password", hide_input=True)
+    return Credentials(email=email, password=password, api_key=api_key)
+
+
+def _fail(exc: ClientError) -> typer.Exit:
+    prefix = "login failed" if isinstance(exc, AuthFailed) and exc.status == 401 else "error"
+    err.print(f"[red]{prefix}:[/red] {exc}")
+    code = 3 if isinstance(exc, ReplicaMismatch) else 1
+    return typer.Exit(code)
+
+
+async def _with_api(
+    url: str, target: Path, creds: Credentials, work: Callable[[Any, Replica], Awaitable[T]]
+) -> T:
+    replica = open_replica(target)
+    try:
+        api = await connect(url, replica, creds)
+        try:
+            return await work(api, replica)
+        finally:
+            await api.aclose()
+    finally:
+        replica.close()
+
+
+def _summary(report: MirrorReport) -> str:
+    stats = report.stats
+    parts = []
+    if stats is not None:
+        kind = "full" if stats.full else "incremental"
+        parts.append(f"synced with {stats.protocol} ({kind}, {stats.lines} lines)")
+    parts.append(f"{report.downloaded} files downloaded ({report.bytes:,} bytes)")
+    if report.removed:
+        parts.append(f"{report.removed} removed")
+    if report.trashed:
+        parts.append(f"{report.trashed} moved to .trash")
+    if report.failed:
+        parts.append(f"{len(report.failed)} failed")
+    return ", ".join(parts)
+
+
+@mirror_app.command("run")
+def run(
+    url: Url,
+    target: Target,
+    email: Email = None,
+    password: Password = None,
+    api_key: ApiKey = None,
+    originals: Annotated[bool, typer.Option("--originals", help="Download original files.")] = False,
+    thumbnails: Annotated[bool, typer.Option("--thumbnails", help="Download thumbnails.")] = False,
+    keep_deleted: Annotated[
+        bool, typer.Option("--keep-deleted", help="Move files of deleted assets to .trash/ instead.")
+    ] = False,
+    watch: Annotated[
+        float | None, typer.Option("--watch", min=1, help="Repeat every SECONDS until interrupted.")
+    ] = None,
+    batch_lines: Annotated[int, typer.Option("--batch-lines", min=1, hidden=True)] = 1000,
+) -> None:
+    """Sync the replica in TARGET with the server and mirror the chosen files."""
+    creds = _credentials(email, password, api_key)
+    options = MirrorOptions(originals, thumbnails, keep_deleted, batch_lines)
+    try:
+        _loop(url, target, creds, options, watch)
+    except KeyboardInterrupt:
+        err.print("interrupted; the next run resumes where this one stopped")
+        raise typer.Exit(130) from None
+
+
+def _loop(url: str, target: Path, creds: Credentials, options: MirrorOptions, watch: float | None) -> None:
+    while True:
+        try:
+            report = asyncio.run(_mirror_once(url, target, creds, options))
+        except ClientError as exc:
+            if watch is None or isinstance(exc, AuthFailed | ReplicaMismatch):
+                raise _fail(exc) from None
+            err.print(f"[yellow]sync failed, retrying in {watch:g}s:[/yellow] {exc}")
+        else:
+            out.print(_summary(report))
+            for line in report.failed:
+                err.print(f"[red]failed:[/red] {line}")
+            if watch is None:
+                raise typer.Exit(1 if report.failed else 0)
+        time.sleep(watch)
+
+
+async def _mirror_once(url: str, target: Path, creds: Credentials, options: MirrorOptions) -> MirrorReport:
+    async def work(api: Any, replica: Replica) -> MirrorReport:
+        with progress_bar(err.is_terminal, err) as progress:
+            return await Mirror(api, replica, target, options, progress).run()
+
+    return await _with_api(url, target, creds, work)
+
+
+def _print_verify(report: VerifyReport) -> None:
+    out.print(f"compared with a fresh sync v{report.protocol[1:]} copy")
+    for table, diff in report.tables.items():
+        if diff.clean:
+            continue
+        out.print(f"{table}: {len(diff.missing)} missing, {len(diff.extra)} extra, {len(diff.stale)} stale")
+        for label, keys in (("missing", diff.missing), ("extra", diff.extra), ("stale", diff.stale)):
+            for key in keys[:10]:
+                out.print(f"  {label} {'/'.join(key)}")
+    if report.missing_files:
+        out.print(f"files: {len(report.missing_files)} missing on disk")
+        for path in report.missing_files[:10]:
+            out.print(f"  missing {path}")
+    out.print("replica is in sync" if report.clean else "replica differs from the server")
+
+
+@mirror_app.command("verify")
+def verify_command(
+    url: Url,
+    target: Target,
+    email: Email = None,
+    password: Password = None,
+    api_key: ApiKey = None,
+) -> None:
+    """Compare the replica in TARGET with the server: missing, extra and stale rows (exit 1 if any)."""
+    creds = _credentials(email, password, api_key)
+    if not replica_path(target).exists():
+        err.print(f"[red]error:[/red] {target} holds no mirror yet; run `filmroll mirror run` first")
+        raise typer.Exit(1)
+    try:
+        report = asyncio.run(_with_api(url, target, creds, lambda api, rep: verify(api, rep, target)))
+    except ClientError as exc:
+        raise _fail(exc) from None
+    _print_verify(report)
+    raise typer.Exit(0 if report.clean else 1)

@@ -1,0 +1,268 @@
+"""Async HTTP client for the Immich-compatible API: login, upload, files, and both sync protocols.
+
+Every failure is turned into a `ClientError` subclass carrying the server's own message, so
+callers (the mirror command) can print one clear line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+import orjson
+
+from filmroll import __version__
+from filmroll.client.errors import (
+    AuthFailed,
+    ClientError,
+    NotSupported,
+    ServerError,
+    StreamInterrupted,
+    Unreachable,
+)
+
+FileKind = Literal["original", "thumbnail"]
+MAX_ACKS = 1000
+USER_AGENT = f"filmroll-mirror/{__version__}"
+
+
+def api_base(url: str) -> str:
+    """`http://host:2283`, `http://host:2283/` and `http://host:2283/api` all mean the same API."""
+    base = url.strip().rstrip("/")
+    if "://" not in base:
+        raise ClientError(f"not a server URL: {url!r} (expected http://host:port)")
+    return base if base.endswith("/api") else base + "/api"
+
+
+def iso_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _message(resp: httpx.Response) -> str:
+    try:
+        body = resp.json()
+    except ValueError:
+        return resp.text[:200] or resp.reason_phrase
+    message = body.get("message") if isinstance(body, dict) else None
+    if isinstance(message, list):
+        return "; ".join(str(m) for m in message)
+    return str(message) if message else resp.reason_phrase
+
+
+def raise_for(resp: httpx.Response, what: str) -> None:
+    """Map a non-2xx answer to the matching `ClientError`."""
+    if resp.is_success:
+        return
+    message = f"{what}: {_message(resp)} ({resp.status_code})"
+    if resp.status_code in (401, 403):
+        raise AuthFailed(message, resp.status_code)
+    if resp.status_code in (404, 405):
+        raise NotSupported(message, resp.status_code)
+    raise ServerError(message, resp.status_code)
+
+
+class Api:
+    """One server and one set of credentials (a session token or an API key)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        token: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 60.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base = api_base(url)
+        self.token = token
+        self.api_key = api_key
+        self.http = httpx.AsyncClient(
+            base_url=self.base,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            headers={"user-agent": USER_AGENT},
+            transport=transport,
+        )
+
+    async def __aenter__(self) -> Api:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    @property
+    def has_session(self) -> bool:
+        return self.token is not None
+
+    def _auth(self) -> dict[str, str]:
+        if self.token:
+            return {"authorization": f"Bearer {self.token}"}
+        if self.api_key:
+            return {"x-api-key": self.api_key}
+        return {}
+
+    async def send(self, method: str, path: str, *, stream: bool = False, **kwargs: Any) -> httpx.Response:
+        headers = {**self._auth(), **kwargs.pop("headers", {})}
+        request = self.http.build_request(method, path, headers=headers, **kwargs)
+        try:
+            return await self.http.send(request, stream=stream)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise Unreachable(f"cannot reach {self.base}: {exc or type(exc).__name__}") from exc
+        except httpx.TransportError as exc:
+            raise ServerError(f"{method} {path} failed: {exc or type(exc).__name__}") from exc
+
+    async def call(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
+        resp = await self.send(method, path, **kwargs)
+        raise_for(resp, what)
+        if resp.status_code == 204 or not resp.content:
+            return None
+        return resp.json()
+
+    # -- authentication -------------------------------------------------------------------------
+
+    async def login(self, email: str, password: str) -> dict[str, Any]:
+        body = await self.call(
+            "POST", "/auth/login", "login failed", json={"email": email, "password": password}
+        )
+        self.token = str(body["accessToken"])
+        return dict(body)
+
+    async def logout(self) -> None:
+        await self.call("POST", "/auth/logout", "logout failed")
+        self.token = None
+
+    async def me(self) -> dict[str, Any]:
+        return dict(await self.call("GET", "/users/me", "cannot read the current user"))
+
+    async def server_version(self) -> dict[str, Any]:
+        return dict(await self.call("GET", "/server/version", "cannot read the server version"))
+
+    async def partners_sharing_with_me(self) -> list[dict[str, Any]]:
+        found = await self.call(
+            "GET", "/partners", "cannot list partners", params={"direction": "shared-with"}
+        )
+        return list(found)
+
+    async def create_session(self) -> tuple[str, str]:
+        """A child session of the current one: (session id, token); needs a session token."""
+        body = await self.call("POST", "/sessions", "cannot create a session", json={})
+        return str(body["id"]), str(body["token"])
+
+    async def delete_session(self, session_id: str) -> None:
+        await self.call("DELETE", f"/sessions/{session_id}", "cannot delete the session")
+
+    # -- sync v2 --------------------------------------------------------------------------------
+
+    async def open_stream(self, types: Sequence[str], *, reset: bool = False) -> httpx.Response:
+        """Start `POST /sync/stream`; the caller reads it with `stream_lines` and closes it."""
+        body: dict[str, Any] = {"types": list(types)}
+        if reset:
+            body["reset"] = True
+        headers = {"accept": "application/jsonlines+json"}
+        resp = await self.send("POST", "/sync/stream", stream=True, json=body, headers=headers)
+        if resp.status_code != 200:
+            await resp.aread()
+            await resp.aclose()
+            raise_for(resp, "sync stream refused")
+            raise ServerError(f"sync stream refused: unexpected status {resp.status_code}")
+        return resp
+
+    async def ack(self, acks: Sequence[str]) -> None:
+        for start in range(0, len(acks), MAX_ACKS):
+            chunk = list(acks[start : start + MAX_ACKS])
+            await self.call("POST", "/sync/ack", "ack refused", json={"acks": chunk})
+
+    async def get_acks(self) -> list[dict[str, str]]:
+        return list(await self.call("GET", "/sync/ack", "cannot read checkpoints"))
+
+    # -- sync v1 --------------------------------------------------------------------------------
+
+    async def full_sync(
+        self, user_id: str, updated_until: str, limit: int, last_id: str | None
+    ) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {"userId": user_id, "updatedUntil": updated_until, "limit": limit}
+        if last_id is not None:
+            body["lastId"] = last_id
+        return list(await self.call("POST", "/sync/full-sync", "full sync failed", json=body))
+
+    async def delta_sync(self, updated_after: str, user_ids: Sequence[str]) -> dict[str, Any]:
+        body = {"updatedAfter": updated_after, "userIds": list(user_ids)}
+        return dict(await self.call("POST", "/sync/delta-sync", "delta sync failed", json=body))
+
+    # -- files ----------------------------------------------------------------------------------
+
+    async def upload(self, path: Path, *, device_id: str = "filmroll-client") -> dict[str, Any]:
+        """Upload one file (`POST /assets`); a duplicate of an existing asset is not an error."""
+        data = await asyncio.to_thread(path.read_bytes)
+        mtime = (await asyncio.to_thread(path.stat)).st_mtime
+        stamp = datetime.fromtimestamp(mtime, UTC).isoformat().replace("+00:00", "Z")
+        form = {
+            "deviceAssetId": f"{path.name}-{uuid.uuid4().hex[:8]}",
+            "deviceId": device_id,
+            "fileCreatedAt": stamp,
+            "fileModifiedAt": stamp,
+        }
+        headers = {"x-immich-checksum": hashlib.sha1(data).hexdigest()}
+        files = {"assetData": (path.name, data, "application/octet-stream")}
+        return dict(
+            await self.call("POST", "/assets", "upload failed", data=form, files=files, headers=headers)
+        )
+
+    async def download(
+        self, asset_id: str, kind: FileKind, part: Path, progress: Callable[[int], None] | None = None
+    ) -> str:
+        """Fetch a file into `part`, continuing a partial `part` with a Range request.
+
+        Returns the content type. A server that ignores the range (200) restarts the file.
+        """
+        offset = await asyncio.to_thread(_size, part)
+        path = f"/assets/{asset_id}/original" if kind == "original" else f"/assets/{asset_id}/thumbnail"
+        headers = {"range": f"bytes={offset}-"} if offset else {}
+        resp = await self.send("GET", path, stream=True, headers=headers)
+        try:
+            if resp.status_code == 416:
+                await asyncio.to_thread(part.unlink, missing_ok=True)
+                return await self.download(asset_id, kind, part, progress)
+            if not resp.is_success:
+                await resp.aread()
+                raise_for(resp, f"download of {kind} {asset_id} failed")
+            mode = "ab" if resp.status_code == 206 else "wb"
+            with part.open(mode) as out:
+                async for chunk in resp.aiter_bytes():
+                    out.write(chunk)
+                    if progress is not None:
+                        progress(len(chunk))
+            return str(resp.headers.get("content-type", "application/octet-stream"))
+        except httpx.TransportError as exc:
+            raise ServerError(f"download of {kind} {asset_id} interrupted: {exc}") from exc
+        finally:
+            await resp.aclose()
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+async def stream_lines(resp: httpx.Response) -> AsyncIterator[dict[str, Any]]:
+    """Parsed JSON lines of a sync stream; a cut connection or a broken line is `StreamInterrupted`."""
+    try:
+        async for raw in resp.aiter_lines():
+            if not raw.strip():
+                continue
+            try:
+                item = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                raise StreamInterrupted(f"sync stream sent a broken line: {raw[:80]!r}") from exc
+            if not isinstance(item, dict) or not isinstance(item.get("type"), str):
+                raise StreamInterrupted(f"sync stream sent an unexpected line: {raw[:80]!r}")
+            yield item
+    except httpx.TransportError as exc:
+        raise StreamInterrupted(f"sync stream interrupted: {exc or type(exc).__name__}") from exc

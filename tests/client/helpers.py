@@ -1,0 +1,92 @@
+"""Helpers for the client tests: users, real uploads, running the mirror in-process."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from filmroll.client.connect import Credentials, connect
+from filmroll.client.mirror import Mirror, MirrorOptions, MirrorReport, open_replica
+from filmroll.client.replica import Replica
+from filmroll.client.verify import VerifyReport, verify
+from tests.assets.helpers import MANIFEST, PHOTOS, upload, wait_for_jobs
+from tests.support import LiveServer
+
+PASSWORD = "pw-123456"
+#: Small real JPEGs with distinct content, so uploads of one user never collide.
+SMALL = [PHOTOS / m["path"] for m in MANIFEST if m["type"] == "JPEG" and m["bytes"] < 70_000]
+
+
+@dataclass
+class User:
+    id: str
+    email: str
+    token: str
+
+    @property
+    def creds(self) -> Credentials:
+        return Credentials(email=self.email, password=PASSWORD)
+
+
+def new_user(server: LiveServer, name: str) -> User:
+    user_id, email, token = server.new_user(name, PASSWORD)
+    return User(user_id, email, token)
+
+
+def upload_photos(server: LiveServer, user: User, paths: list[Path]) -> list[str]:
+    ids = []
+    with server.client(user.token) as http:
+        for path in paths:
+            resp = upload(http, path)
+            assert resp.status_code == 201, resp.text
+            ids.append(str(resp.json()["id"]))
+    wait_for_jobs(server)
+    return ids
+
+
+async def mirror(
+    server: LiveServer, target: Path, creds: Credentials, **options: Any
+) -> tuple[MirrorReport, Replica]:
+    """Run one mirror and reopen its replica for inspection (the caller closes it)."""
+    replica = open_replica(target)
+    try:
+        api = await connect(server.url, replica, creds)
+        try:
+            report = await Mirror(api, replica, target, MirrorOptions(**options)).run()
+        finally:
+            await api.aclose()
+    finally:
+        replica.close()
+    return report, open_replica(target)
+
+
+async def check(server: LiveServer, target: Path, creds: Credentials) -> VerifyReport:
+    replica = open_replica(target)
+    try:
+        api = await connect(server.url, replica, creds)
+        try:
+            return await verify(api, replica, target)
+        finally:
+            await api.aclose()
+    finally:
+        replica.close()
+
+
+def sha1(path: Path) -> str:
+    return hashlib.sha1(path.read_bytes()).hexdigest()
+
+
+def files_of(target: Path) -> set[str]:
+    """Mirrored files, relative to the target (state and trash folders excluded)."""
+    return {
+        str(p.relative_to(target))
+        for p in target.rglob("*")
+        if p.is_file() and p.relative_to(target).parts[0] not in (".filmroll", ".trash")
+    }
+
+
+def asset_uuid(value: str) -> uuid.UUID:
+    return uuid.UUID(value)
