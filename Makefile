@@ -30,3 +30,6 @@ test:
 	$(BIN)/pytest -q
 
 check: lint typecheck openapi-check test
+
+bench-quick:  ## run every benchmark scenario small, on both databases
+	$(BIN)/python -m bench --quick --db sqlite && $(BIN)/python -m bench --quick --db postgres

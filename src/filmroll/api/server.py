@@ -10,14 +10,12 @@ from fastapi import APIRouter
 from filmroll import IMMICH_API_VERSION, __version__
 from filmroll.api.deps import Perm, Svc
 from filmroll.api.dto import Model
+from filmroll.media import media_types as supported_media_types
 from filmroll.repositories import users
 from filmroll.services.auth import AuthContext
 
 router = APIRouter(prefix="/server", tags=["Server"])
 
-IMAGE_EXTENSIONS = [".avif", ".gif", ".heic", ".heif", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp"]
-VIDEO_EXTENSIONS = [".3gp", ".avi", ".m4v", ".mkv", ".mov", ".mp4", ".mpg", ".mts", ".webm"]
-SIDECAR_EXTENSIONS = [".xmp"]
 
 
 class ServerPingResponse(Model):
@@ -110,7 +108,8 @@ async def config(svc: Svc) -> dict[str, Any]:
 
 @router.get("/media-types", response_model=ServerMediaTypesResponseDto)
 async def media_types() -> dict[str, list[str]]:
-    return {"image": IMAGE_EXTENSIONS, "video": VIDEO_EXTENSIONS, "sidecar": SIDECAR_EXTENSIONS}
+    """Exactly what uploads accept, so clients never send a file we would refuse."""
+    return supported_media_types()
 
 
 @router.get("/storage")

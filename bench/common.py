@@ -1,0 +1,93 @@
+"""What every scenario shares: the run profile, the library context, timing and /proc readings."""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import Engine
+
+from bench.generate import Library
+from bench.server import Server
+
+T = TypeVar("T")
+Result = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Sizes and repetitions; `--quick` shrinks everything so CI can run it in seconds."""
+
+    small: int
+    medium: int
+    large: int
+    changes: int
+    clients: int
+    requests_per_client: int
+    photos: int
+    runs: int
+    quick: bool
+
+
+FULL = Profile(10_000, 100_000, 1_000_000, 100, 50, 20, 30, 3, False)
+QUICK = Profile(1_000, 2_000, 4_000, 20, 5, 3, 3, 1, True)
+
+
+@dataclass
+class Context:
+    """One generated library behind one running server."""
+
+    backend: str
+    profile: Profile
+    database_url: str
+    engine: Engine
+    server: Server
+    library: Library
+    work_dir: Path
+
+
+def timed(fn: Callable[[], T]) -> tuple[float, T]:
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def median(values: Sequence[float]) -> float:
+    return float(statistics.median(values))
+
+
+def iso(value: datetime) -> str:
+    """Naive UTC as the ISO string with `Z` that Immich clients send."""
+    return value.isoformat(timespec="microseconds") + "Z"
+
+
+def _status(pid: int) -> dict[str, int]:
+    values: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) * 1024
+    return values
+
+
+def reset_peak(pid: int) -> None:
+    """Make VmHWM start again from the current RSS (Linux `clear_refs` value 5)."""
+    with contextlib.suppress(OSError):
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def rss(pid: int) -> int:
+    return _status(pid)["VmRSS"]
+
+
+def peak_rss(pid: int) -> int:
+    return _status(pid)["VmHWM"]
+
+
+MIB = 1024 * 1024

@@ -1,0 +1,28 @@
+"""The benchmark scenarios, in the order they run against each library."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bench.common import Context, Profile, Result
+from bench.scenarios import concurrent, delta, full_sync, ingest, upload_memory, v2_full
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    sizes: Callable[[Profile], list[int]]
+    run: Callable[[Context], Result]
+    summarize: Callable[[list[Result]], list[Result]] = field(default=lambda results: [])
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(full_sync.NAME, lambda p: [p.small, p.medium], full_sync.run),
+    Scenario(v2_full.NAME, lambda p: [p.medium, p.large], v2_full.run),
+    Scenario(concurrent.NAME, lambda p: [p.medium], concurrent.run),
+    Scenario(delta.NAME, lambda p: [p.small, p.large], delta.run, delta.summarize),
+    Scenario(ingest.NAME, lambda p: [p.small], ingest.run),
+    Scenario(upload_memory.NAME, lambda p: [p.small], upload_memory.run),
+)
+NAMES = tuple(s.name for s in SCENARIOS)

@@ -1,0 +1,69 @@
+"""v1 delta sync and a v2 incremental stream after N changes, on a small and a large library.
+
+The changes go through the generator's clock path; the v2 session's checkpoints are set to
+the clock value just before them, so both protocols return exactly those changes. The
+summary line gives the ratio large/small (target: at most 1.3).
+"""
+
+from __future__ import annotations
+
+from bench.common import Context, Result, iso, median, timed
+from bench.generate import change_assets
+from bench.scenarios.v2_full import TYPES, stream_lines
+from filmroll.sync.clock import seq_to_uuid, utcnow
+
+NAME = "delta-after-changes"
+ACK_TYPES = ("AssetV1", "AssetDeleteV1", "AssetExifV1")
+
+
+def delta_once(ctx: Context, token: str, since: str) -> int:
+    body = {"updatedAfter": since, "userIds": ctx.library.timeline_ids}
+    with ctx.server.client(token) as client:
+        resp = client.post("/api/sync/delta-sync", json=body)
+        resp.raise_for_status()
+        data = resp.json()
+    if data["needsFullSync"]:
+        raise RuntimeError("delta sync answered needsFullSync")
+    return len(data["upserted"]) + len(data["deleted"])
+
+
+def run(ctx: Context) -> Result:
+    n = ctx.profile.changes
+    token = ctx.server.login(ctx.library.owner.email, ctx.library.owner.password)
+    since, before_seq = change_assets(ctx.engine, ctx.library.asset_ids, n)
+    acks = [f"{t}|{seq_to_uuid(before_seq, utcnow())}" for t in ACK_TYPES]
+    with ctx.server.client(token) as client:
+        client.post("/api/sync/ack", json={"acks": acks}).raise_for_status()
+    v1_times, v2_times = [], []
+    changed = lines = 0
+    for _ in range(max(5, ctx.profile.runs * 5)):
+        seconds, changed = timed(lambda: delta_once(ctx, token, iso(since)))
+        v1_times.append(seconds)
+        seconds, lines = timed(lambda: stream_lines(ctx, token, TYPES))
+        v2_times.append(seconds)
+    if changed != n:
+        raise RuntimeError(f"delta sync returned {changed} changes, expected {n}")
+    if not 2 * n <= lines <= 2 * n + 1:
+        raise RuntimeError(f"v2 stream sent {lines} lines after {n} changes, expected {2 * n} (+1)")
+    return {
+        "assets": ctx.library.size,
+        "changes": n,
+        "v1_delta_ms": round(median(v1_times) * 1000, 2),
+        "v2_stream_ms": round(median(v2_times) * 1000, 2),
+        "v2_lines": lines,
+    }
+
+
+def summarize(results: list[Result]) -> list[Result]:
+    done = sorted((r for r in results if "error" not in r), key=lambda r: int(r["assets"]))
+    if len(done) < 2:
+        return []
+    small, large = done[0], done[-1]
+    return [
+        {
+            "scenario": NAME + "-scaling",
+            "assets": f"{small['assets']} -> {large['assets']}",
+            "v1_ratio_large_small": round(large["v1_delta_ms"] / small["v1_delta_ms"], 2),
+            "v2_ratio_large_small": round(large["v2_stream_ms"] / small["v2_stream_ms"], 2),
+        }
+    ]
