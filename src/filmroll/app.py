@@ -8,26 +8,95 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from filmroll import __version__
-from filmroll.api import api_keys, auth, server, sessions, users
+from filmroll.api import (
+    albums,
+    api_keys,
+    assets,
+    auth,
+    jobs,
+    partners,
+    server,
+    sessions,
+    stacks,
+    sync_v1,
+    sync_v2,
+    trash,
+    users,
+)
 from filmroll.api.deps import Services
 from filmroll.api.errors import install as install_errors
 from filmroll.api.responses import JSONResponse
 from filmroll.config import Settings
 from filmroll.db.engine import Database
+from filmroll.jobs import JobRunner
+from filmroll.jobs.assets import METADATA, THUMBNAILS, AssetJobs
+from filmroll.jobs.daily import DailyMaintenance
+from filmroll.services.albums import AlbumService
+from filmroll.services.assets import AssetService
 from filmroll.services.auth import AuthService
+from filmroll.services.partners import PartnerService
+from filmroll.services.stacks import StackService
+from filmroll.services.sync_v1 import SyncV1Service
+from filmroll.services.sync_v2 import SyncV2Service
+from filmroll.services.upload import UploadService
 from filmroll.services.users import UserService
+from filmroll.storage import Storage, create_storage
 
-ROUTERS = (auth.router, users.router, sessions.router, api_keys.router, server.router)
+ROUTERS = (
+    auth.router,
+    users.router,
+    sessions.router,
+    api_keys.router,
+    server.router,
+    assets.router,
+    trash.router,
+    jobs.router,
+    partners.router,
+    sync_v1.router,
+    sync_v2.router,
+    albums.router,
+    stacks.router,
+)
+
+
+def build_storage(settings: Settings) -> Storage:
+    return create_storage(
+        settings.storage,
+        root=settings.data_dir,
+        s3_bucket=settings.s3_bucket,
+        s3_endpoint_url=settings.s3_endpoint_url,
+        s3_region=settings.s3_region,
+        s3_access_key_id=settings.s3_access_key_id,
+        s3_secret_access_key=settings.s3_secret_access_key,
+        s3_prefix=settings.s3_prefix,
+    )
 
 
 def build_services(settings: Settings) -> Services:
     db = Database(settings.resolved_database_url, pool_size=settings.db_pool_size)
+    storage = build_storage(settings)
+    asset_jobs = AssetJobs(db, storage)
+    runner = JobRunner(
+        db,
+        {METADATA: asset_jobs.extract_metadata, THUMBNAILS: asset_jobs.generate_thumbnails},
+        concurrency=settings.job_concurrency,
+    )
+    sync_v1_service, sync_v2_service = SyncV1Service(db), SyncV2Service(db)
     return Services(
         settings=settings,
         db=db,
         auth=AuthService(db, settings.session_days),
         users=UserService(db),
-        extra={},
+        storage=storage,
+        assets=AssetService(db, storage),
+        uploads=UploadService(db, storage, runner.notify),
+        jobs=runner,
+        partners=PartnerService(db),
+        sync_v1=sync_v1_service,
+        sync_v2=sync_v2_service,
+        maintenance=DailyMaintenance(db, sync_v1_service, sync_v2_service),
+        albums=AlbumService(db),
+        stacks=StackService(db),
     )
 
 
@@ -42,9 +111,14 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc = build_services(settings)
         app.state.services = svc
+        if settings.jobs_enabled:
+            await svc.jobs.start()
+            svc.maintenance.start()
         try:
             yield
         finally:
+            await svc.maintenance.stop()
+            await svc.jobs.stop()
             svc.db.dispose()
 
     app = FastAPI(

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from filmroll.db.engine import Database
 from filmroll.db.schema import AUDIT_TABLES, asset_audit, partner_audit
-from filmroll.jobs.prune import prune_audit
+from filmroll.services.sync_v1 import SyncV1Service
 from filmroll.sync import clock
 from filmroll.sync.clock import utcnow
 
@@ -36,14 +36,14 @@ async def test_prune_keeps_100_days(database_url: str) -> None:
     try:
         for days in (1, 60, 99, 101, 150, 400):
             db.write_sync(lambda c, d=days: _tombstone(c, timedelta(days=d)))
-        assert await prune_audit(db) == 6
+        assert await SyncV1Service(db).prune_audit() == 6
         ages = db.read_sync(lambda c: c.execute(sa.select(asset_audit.c.deleted_at)).scalars().all())
         assert len(ages) == 3 and all(utcnow() - at < timedelta(days=100) for at in ages)
         assert (
             db.read_sync(lambda c: c.execute(sa.select(sa.func.count()).select_from(partner_audit)).scalar())
             == 3
         )
-        assert await prune_audit(db, utcnow() + timedelta(days=100)) == 6
+        assert await SyncV1Service(db).prune_audit(utcnow() + timedelta(days=100)) == 6
         for table in AUDIT_TABLES:
             assert (
                 db.read_sync(lambda c, t=table: c.execute(sa.select(sa.func.count()).select_from(t)).scalar())

@@ -23,10 +23,13 @@ from filmroll.services.auth import AuthContext
 router = APIRouter(prefix="/assets", tags=["Assets"])
 
 Visibility = Literal["archive", "timeline", "hidden", "locked"]
+# JSON carries ids and dates as strings, so these two types parse strings even in strict models.
+Id = Annotated[uuid.UUID, Field(strict=False)]
+Timestamp = Annotated[datetime, Field(strict=False)]
 
 
 class BulkIds(Model):
-    ids: list[uuid.UUID]
+    ids: list[Id]
 
 
 class AssetBulkDeleteDto(BulkIds):
@@ -37,7 +40,7 @@ class UpdateAssetDto(Model):
     is_favorite: bool | None = None
     visibility: Visibility | None = None
     description: str | None = None
-    date_time_original: datetime | None = None
+    date_time_original: Timestamp | None = None
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     rating: int | None = Field(default=None, ge=-1, le=5)
@@ -55,7 +58,7 @@ class UpdateAssetDto(Model):
 
 
 class AssetBulkUpdateDto(UpdateAssetDto):
-    ids: list[uuid.UUID]
+    ids: list[Id]
 
 
 class AssetBulkUploadCheckItem(Model):

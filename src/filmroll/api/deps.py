@@ -12,10 +12,14 @@ from filmroll.config import Settings
 from filmroll.db.engine import Database
 from filmroll.errors import Forbidden
 from filmroll.jobs import JobRunner
+from filmroll.jobs.daily import DailyMaintenance
+from filmroll.services.albums import AlbumService
 from filmroll.services.assets import AssetService
 from filmroll.services.auth import AuthContext, AuthService, Credentials
 from filmroll.services.partners import PartnerService
+from filmroll.services.stacks import StackService
 from filmroll.services.sync_v1 import SyncV1Service
+from filmroll.services.sync_v2 import SyncV2Service
 from filmroll.services.upload import UploadService
 from filmroll.services.users import UserService
 from filmroll.storage import Storage
@@ -29,13 +33,16 @@ class Services:
     db: Database
     auth: AuthService
     users: UserService
-    extra: dict[str, Any]
     storage: Storage
     assets: AssetService
     uploads: UploadService
     jobs: JobRunner
     partners: PartnerService
     sync_v1: SyncV1Service
+    sync_v2: SyncV2Service
+    maintenance: DailyMaintenance
+    albums: AlbumService
+    stacks: StackService
 
 
 def services(request: Request) -> Services:

@@ -17,7 +17,6 @@ from filmroll.services.auth import AuthContext
 router = APIRouter(prefix="/server", tags=["Server"])
 
 
-
 class ServerPingResponse(Model):
     res: str
 

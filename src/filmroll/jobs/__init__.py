@@ -1,0 +1,5 @@
+"""Background work after uploads: a durable queue in the database and the asset jobs."""
+
+from filmroll.jobs.runner import JobRunner
+
+__all__ = ["JobRunner"]

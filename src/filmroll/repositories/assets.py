@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from filmroll.db.schema import album_asset_audit, album_assets, asset_audit, asset_exif, assets
+from filmroll.db.schema import album_asset_audit, album_assets, asset_audit, asset_exif, assets, partners
 from filmroll.sync import clock
 
 EXIF_COLUMNS = tuple(c.name for c in asset_exif.c if c.name not in ("asset_id", "updated_at", "update_seq"))
@@ -144,3 +144,54 @@ def delete(conn: Connection, ids: Sequence[uuid.UUID]) -> list[Row[Any]]:
         )
     conn.execute(sa.delete(assets).where(assets.c.id.in_(row_ids)))
     return rows
+
+
+def partner_owners(conn: Connection, viewer_id: uuid.UUID, owner_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of `owner_ids` share their library with `viewer_id` (partner sharing)."""
+    wanted = list(set(owner_ids))
+    if not wanted:
+        return set()
+    query = sa.select(partners.c.shared_by_id).where(
+        partners.c.shared_with_id == viewer_id, partners.c.shared_by_id.in_(wanted)
+    )
+    return {row.shared_by_id for row in conn.execute(query)}
+
+
+def existing_device_ids(
+    conn: Connection, owner_id: uuid.UUID, device_id: str, device_asset_ids: Sequence[str]
+) -> list[str]:
+    """Which of `device_asset_ids` the owner already uploaded from `device_id`."""
+    found: list[str] = []
+    for start in range(0, len(device_asset_ids), 500):
+        chunk = list(device_asset_ids[start : start + 500])
+        query = sa.select(assets.c.device_asset_id).where(
+            assets.c.owner_id == owner_id,
+            assets.c.device_id == device_id,
+            assets.c.device_asset_id.in_(chunk),
+        )
+        found.extend(row.device_asset_id for row in conn.execute(query))
+    return found
+
+
+def statistics(
+    conn: Connection,
+    owner_id: uuid.UUID,
+    *,
+    is_favorite: bool | None = None,
+    is_trashed: bool | None = None,
+    visibility: str | None = None,
+) -> dict[str, int]:
+    """Asset counts per type for one owner, filtered like Immich's `/assets/statistics`."""
+    query = sa.select(assets.c.type, sa.func.count()).where(assets.c.owner_id == owner_id)
+    if is_favorite is not None:
+        query = query.where(assets.c.is_favorite == is_favorite)
+    if is_trashed is not None:
+        query = query.where(assets.c.deleted_at.is_not(None) if is_trashed else assets.c.deleted_at.is_(None))
+    if visibility is not None:
+        query = query.where(assets.c.visibility == visibility)
+    return {str(kind): int(count) for kind, count in conn.execute(query.group_by(assets.c.type))}
+
+
+def trashed_ids(conn: Connection, owner_id: uuid.UUID) -> list[uuid.UUID]:
+    query = sa.select(assets.c.id).where(assets.c.owner_id == owner_id, assets.c.deleted_at.is_not(None))
+    return [row.id for row in conn.execute(query)]

@@ -1,0 +1,108 @@
+"""The asset jobs: metadata extraction and thumbnail generation, run after an upload answers."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import tempfile
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from sqlalchemy.engine import Connection
+
+from filmroll import media
+from filmroll.db.engine import Database
+from filmroll.repositories import assets as assets_repo
+from filmroll.storage import NotFoundError, Storage, derived_key
+from filmroll.timefmt import to_naive_utc
+
+METADATA = "metadataExtraction"
+THUMBNAILS = "thumbnailGeneration"
+QUEUES = (METADATA, THUMBNAILS)
+
+
+def _naive(value: datetime | None) -> datetime | None:
+    return to_naive_utc(value) if value is not None else None
+
+
+def exif_values(meta: media.Metadata) -> dict[str, Any]:
+    """The `asset_exif` columns from extracted metadata."""
+    values = {
+        f.name: getattr(meta, f.name) for f in dataclasses.fields(meta) if f.name in assets_repo.EXIF_COLUMNS
+    }
+    values["date_time_original"] = _naive(meta.date_time_original)
+    values["modify_date"] = _naive(meta.modify_date)
+    return values
+
+
+def asset_values(meta: media.Metadata) -> dict[str, Any]:
+    """The asset columns extraction refines (capture time, size, duration, type)."""
+    values: dict[str, Any] = {"type": meta.media_type.value, "width": meta.width, "height": meta.height}
+    if meta.date_time_original is not None:
+        values["file_created_at"] = to_naive_utc(meta.date_time_original)
+    if meta.local_date_time is not None:
+        values["local_date_time"] = meta.local_date_time.replace(tzinfo=None)
+    if meta.duration is not None:
+        values["duration"] = meta.duration
+    return values
+
+
+class AssetJobs:
+    """Job handlers that read an asset's original from storage and store what they derive."""
+
+    def __init__(self, db: Database, storage: Storage) -> None:
+        self.db = db
+        self.storage = storage
+
+    async def extract_metadata(self, payload: dict[str, Any]) -> None:
+        asset_id = uuid.UUID(payload["assetId"])
+        asset = await self.db.read(lambda c: assets_repo.get(c, asset_id))
+        if asset is None:
+            return
+        try:
+            async with self.storage.fetch_to_temp(asset.original_path) as path:
+                meta = await anyio.to_thread.run_sync(media.extract, path, asset.original_file_name)
+        except NotFoundError:
+            return
+
+        def store(conn: Connection) -> None:
+            if assets_repo.get(conn, asset_id) is None:
+                return
+            assets_repo.update(conn, [asset_id], asset_values(meta))
+            assets_repo.upsert_exif(conn, asset_id, exif_values(meta))
+
+        await self.db.write(store)
+
+    async def generate_thumbnails(self, payload: dict[str, Any]) -> None:
+        asset_id = uuid.UUID(payload["assetId"])
+        asset = await self.db.read(lambda c: assets_repo.get(c, asset_id))
+        if asset is None:
+            return
+        owner, name = str(asset.owner_id), str(asset.id)
+        preview_key = derived_key(owner, name, "preview", ".jpeg")
+        thumbnail_key = derived_key(owner, name, "thumbnail", ".webp")
+        with tempfile.TemporaryDirectory(prefix="filmroll-thumbs-") as out:
+            try:
+                async with self.storage.fetch_to_temp(asset.original_path) as path:
+                    rendered = await anyio.to_thread.run_sync(
+                        functools.partial(
+                            media.render, path, media.MediaType(asset.type), Path(out), name=name
+                        )
+                    )
+            except NotFoundError:
+                return
+            await self.storage.put_file(preview_key, rendered.preview_path)
+            await self.storage.put_file(thumbnail_key, rendered.thumbnail_path)
+
+        values = {
+            "preview_path": preview_key,
+            "thumbnail_path": thumbnail_key,
+            "thumbhash": rendered.thumbhash,
+        }
+        changed = await self.db.write(lambda c: assets_repo.update(c, [asset_id], values))
+        if not changed:
+            await self.storage.delete(preview_key)
+            await self.storage.delete(thumbnail_key)

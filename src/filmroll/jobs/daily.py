@@ -1,0 +1,58 @@
+"""Daily maintenance: prune tombstones past every sync window and drop expired sessions.
+
+Each task is an idempotent delete, so several server processes may run it at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from filmroll.db.engine import Database
+from filmroll.repositories import sessions
+from filmroll.services.sync_v1 import SyncV1Service
+from filmroll.services.sync_v2 import SyncV2Service
+from filmroll.sync.clock import utcnow
+
+log = logging.getLogger("filmroll.jobs")
+
+INTERVAL = timedelta(days=1)
+
+
+class DailyMaintenance:
+    """Runs once at start-up, then every `INTERVAL`, while the server runs."""
+
+    def __init__(self, db: Database, sync_v1: SyncV1Service, sync_v2: SyncV2Service) -> None:
+        self.db = db
+        self.sync_v1 = sync_v1
+        self.sync_v2 = sync_v2
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self) -> dict[str, int]:
+        """v1 keeps asset tombstones 100 days, v2 the rest 31 days; sessions end at expiry."""
+        now = utcnow()
+        return {
+            "v1Tombstones": await self.sync_v1.prune_audit(now),
+            "v2Tombstones": await self.sync_v2.prune_audit(),
+            "expiredSessions": await self.db.write(lambda c: sessions.delete_expired(c, now)),
+        }
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                log.info("daily maintenance: %s", await self.run_once())
+            except Exception:
+                log.exception("daily maintenance failed; retrying at the next interval")
+            await asyncio.sleep(INTERVAL.total_seconds())
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="daily-maintenance")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

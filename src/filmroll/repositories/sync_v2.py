@@ -1,0 +1,449 @@
+"""SQL for the sync v2 stream: keyset pages over clock sequences, one query per row source.
+
+Every function returns rows carrying a `seq` column, ordered by it, limited to
+`after < seq <= upper`; `upper` is the committed clock at stream start, so a page never
+includes a row that could still be joined by an earlier, uncommitted one.
+Access follows sync-requirements §2: partners see only `timeline` assets, album access
+is ownership or membership, and every source yields each row once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from filmroll.db.schema import (
+    AUDIT_TABLES,
+    album_asset_audit,
+    album_assets,
+    album_audit,
+    album_user_audit,
+    album_users,
+    albums,
+    asset_audit,
+    asset_exif,
+    assets,
+    partner_audit,
+    partners,
+    stack_audit,
+    stacks,
+    user_audit,
+    user_metadata,
+    user_metadata_audit,
+    users,
+)
+
+Rows = Sequence[Row[Any]]
+
+
+def _page(
+    conn: Connection, query: sa.Select[Any], seq: sa.ColumnElement[Any], after: int, upper: int, limit: int
+) -> Rows:
+    return conn.execute(query.where(seq > after, seq <= upper).order_by(seq).limit(limit)).all()
+
+
+def partner_owners(me: uuid.UUID) -> sa.Select[Any]:
+    return sa.select(partners.c.shared_by_id).where(partners.c.shared_with_id == me)
+
+
+def album_ids(me: uuid.UUID) -> sa.CompoundSelect[Any]:
+    """Albums `me` owns or is a member of."""
+    return sa.union(
+        sa.select(albums.c.id).where(albums.c.owner_id == me),
+        sa.select(album_users.c.album_id).where(album_users.c.user_id == me),
+    )
+
+
+def _accessible_link(me: uuid.UUID, link: Any) -> sa.ColumnElement[bool]:
+    found: sa.ColumnElement[bool] = link.c.album_id.in_(album_ids(me))
+    return found
+
+
+# --- users and partners -------------------------------------------------------------------
+
+
+def auth_user(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(users, users.c.update_seq.label("seq")).where(users.c.id == me)
+    return _page(conn, query, users.c.update_seq, after, upper, limit)
+
+
+def related_users(conn: Connection, me: uuid.UUID) -> dict[uuid.UUID, int]:
+    """Users related to `me` with the clock value at which the newest relation began."""
+    seqs: dict[uuid.UUID, int] = {me: 0}
+
+    def note(user_id: uuid.UUID, seq: int) -> None:
+        seqs[user_id] = max(seqs.get(user_id, 0), int(seq))
+
+    rows = conn.execute(
+        sa.select(partners.c.shared_by_id, partners.c.shared_with_id, partners.c.create_seq).where(
+            sa.or_(partners.c.shared_by_id == me, partners.c.shared_with_id == me)
+        )
+    )
+    for row in rows:
+        note(row.shared_with_id if row.shared_by_id == me else row.shared_by_id, row.create_seq)
+    mine = album_ids(me).subquery()
+    my_join = (
+        sa.select(album_users.c.album_id, album_users.c.create_seq)
+        .where(album_users.c.user_id == me)
+        .subquery()
+    )
+    members = conn.execute(
+        sa.select(album_users.c.user_id, album_users.c.create_seq, my_join.c.create_seq.label("my_seq"))
+        .where(album_users.c.album_id.in_(sa.select(mine.c.id)))
+        .outerjoin(my_join, my_join.c.album_id == album_users.c.album_id)
+    )
+    for member in members:
+        note(member.user_id, max(member.create_seq, member.my_seq or 0))
+    owners = conn.execute(
+        sa.select(albums.c.owner_id, album_users.c.create_seq)
+        .join(album_users, album_users.c.album_id == albums.c.id)
+        .where(album_users.c.user_id == me)
+    )
+    for owner in owners:
+        note(owner.owner_id, owner.create_seq)
+    return seqs
+
+
+def users_by_id(conn: Connection, ids: Sequence[uuid.UUID]) -> Rows:
+    return conn.execute(sa.select(users).where(users.c.id.in_(list(ids)))).all()
+
+
+def user_deletes(conn: Connection, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(user_audit.c.user_id, user_audit.c.seq)
+    return _page(conn, query, user_audit.c.seq, after, upper, limit)
+
+
+def partner_deletes_involving(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(partner_audit).where(
+        sa.or_(partner_audit.c.shared_by_id == me, partner_audit.c.shared_with_id == me)
+    )
+    return _page(conn, query, partner_audit.c.seq, after, upper, limit)
+
+
+def partner_upserts(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(partners, partners.c.update_seq.label("seq")).where(
+        sa.or_(partners.c.shared_by_id == me, partners.c.shared_with_id == me)
+    )
+    return _page(conn, query, partners.c.update_seq, after, upper, limit)
+
+
+def partners_of(conn: Connection, me: uuid.UUID, from_create: int, upper: int) -> Rows:
+    """Partners sharing with `me` created in `[from_create, upper]`, as backfill relations."""
+    query: sa.Select[Any] = (
+        sa.select(partners.c.shared_by_id.label("id"), partners.c.create_seq)
+        .where(
+            partners.c.shared_with_id == me,
+            partners.c.create_seq >= from_create,
+            partners.c.create_seq <= upper,
+        )
+        .order_by(partners.c.create_seq)
+    )
+    return conn.execute(query).all()
+
+
+def unshares(conn: Connection, me: uuid.UUID, after: int, upper: int) -> Rows:
+    """Partners that stopped sharing with `me` in `(after, upper]`."""
+    query: sa.Select[Any] = sa.select(partner_audit.c.shared_by_id, partner_audit.c.seq).where(
+        partner_audit.c.shared_with_id == me, partner_audit.c.seq > after, partner_audit.c.seq <= upper
+    )
+    return conn.execute(query.order_by(partner_audit.c.seq)).all()
+
+
+def _former_sharers(me: uuid.UUID) -> sa.Select[Any]:
+    """Everyone who ever stopped sharing with `me`.
+
+    Their tombstones stay relevant after the unshare itself is acked: an asset deleted
+    while the unshare was being streamed is neither in the unshare's expansion nor in
+    the tombstones of a current partner.
+    """
+    return sa.select(partner_audit.c.shared_by_id).where(partner_audit.c.shared_with_id == me)
+
+
+# --- assets and exif ----------------------------------------------------------------------
+
+
+def own_assets(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(assets, assets.c.update_seq.label("seq")).where(assets.c.owner_id == me)
+    return _page(conn, query, assets.c.update_seq, after, upper, limit)
+
+
+def own_asset_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(asset_audit.c.asset_id, asset_audit.c.seq).where(asset_audit.c.owner_id == me)
+    return _page(conn, query, asset_audit.c.seq, after, upper, limit)
+
+
+def own_exif(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = (
+        sa.select(asset_exif, asset_exif.c.update_seq.label("seq"))
+        .join(assets, assets.c.id == asset_exif.c.asset_id)
+        .where(assets.c.owner_id == me)
+    )
+    return _page(conn, query, asset_exif.c.update_seq, after, upper, limit)
+
+
+def partner_assets(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(assets, assets.c.update_seq.label("seq")).where(
+        assets.c.owner_id.in_(partner_owners(me)), assets.c.visibility == "timeline"
+    )
+    return _page(conn, query, assets.c.update_seq, after, upper, limit)
+
+
+def partner_assets_hidden(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    """Partner assets whose latest change took them off the timeline: deletes for the viewer."""
+    query = sa.select(assets.c.id.label("asset_id"), assets.c.update_seq.label("seq")).where(
+        assets.c.owner_id.in_(partner_owners(me)), assets.c.visibility != "timeline"
+    )
+    return _page(conn, query, assets.c.update_seq, after, upper, limit)
+
+
+def partner_asset_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    """Tombstones of assets of current and former partners."""
+    owners = sa.union(partner_owners(me), _former_sharers(me))
+    query = sa.select(asset_audit.c.asset_id, asset_audit.c.seq).where(asset_audit.c.owner_id.in_(owners))
+    return _page(conn, query, asset_audit.c.seq, after, upper, limit)
+
+
+def owner_asset_ids(conn: Connection, owner: uuid.UUID, after_id: uuid.UUID | None, limit: int) -> Rows:
+    query = sa.select(assets.c.id).where(assets.c.owner_id == owner)
+    if after_id is not None:
+        query = query.where(assets.c.id > after_id)
+    return conn.execute(query.order_by(assets.c.id).limit(limit)).all()
+
+
+def owner_timeline_assets(conn: Connection, owner: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(assets, assets.c.update_seq.label("seq")).where(
+        assets.c.owner_id == owner, assets.c.visibility == "timeline"
+    )
+    return _page(conn, query, assets.c.update_seq, after, upper, limit)
+
+
+def _partner_exif_query() -> sa.Select[Any]:
+    return sa.select(asset_exif, assets.c.update_seq.label("seq")).join(
+        assets, assets.c.id == asset_exif.c.asset_id
+    )
+
+
+def partner_exif(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    """Exif of partner assets, keyed by the asset's change so it follows the asset back in view."""
+    query = _partner_exif_query().where(
+        assets.c.owner_id.in_(partner_owners(me)), assets.c.visibility == "timeline"
+    )
+    return _page(conn, query, assets.c.update_seq, after, upper, limit)
+
+
+def owner_timeline_exif(conn: Connection, owner: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = _partner_exif_query().where(assets.c.owner_id == owner, assets.c.visibility == "timeline")
+    return _page(conn, query, assets.c.update_seq, after, upper, limit)
+
+
+# --- stacks -------------------------------------------------------------------------------
+
+
+def own_stacks(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(stacks, stacks.c.update_seq.label("seq")).where(stacks.c.owner_id == me)
+    return _page(conn, query, stacks.c.update_seq, after, upper, limit)
+
+
+def own_stack_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(stack_audit.c.stack_id, stack_audit.c.seq).where(stack_audit.c.user_id == me)
+    return _page(conn, query, stack_audit.c.seq, after, upper, limit)
+
+
+def partner_stacks(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(stacks, stacks.c.update_seq.label("seq")).where(
+        stacks.c.owner_id.in_(partner_owners(me))
+    )
+    return _page(conn, query, stacks.c.update_seq, after, upper, limit)
+
+
+def partner_stack_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    owners = sa.union(partner_owners(me), _former_sharers(me))
+    query = sa.select(stack_audit.c.stack_id, stack_audit.c.seq).where(stack_audit.c.user_id.in_(owners))
+    return _page(conn, query, stack_audit.c.seq, after, upper, limit)
+
+
+def owner_stack_ids(conn: Connection, owner: uuid.UUID, after_id: uuid.UUID | None, limit: int) -> Rows:
+    query = sa.select(stacks.c.id).where(stacks.c.owner_id == owner)
+    if after_id is not None:
+        query = query.where(stacks.c.id > after_id)
+    return conn.execute(query.order_by(stacks.c.id).limit(limit)).all()
+
+
+def owner_stacks(conn: Connection, owner: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(stacks, stacks.c.update_seq.label("seq")).where(stacks.c.owner_id == owner)
+    return _page(conn, query, stacks.c.update_seq, after, upper, limit)
+
+
+# --- albums -------------------------------------------------------------------------------
+
+
+def albums_of(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(albums, albums.c.update_seq.label("seq")).where(albums.c.id.in_(album_ids(me)))
+    return _page(conn, query, albums.c.update_seq, after, upper, limit)
+
+
+def album_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(album_audit.c.album_id, album_audit.c.seq).where(album_audit.c.user_id == me)
+    return _page(conn, query, album_audit.c.seq, after, upper, limit)
+
+
+def memberships(conn: Connection, me: uuid.UUID, from_create: int, upper: int) -> Rows:
+    """Albums shared with `me` whose membership began in `[from_create, upper]` (backfill relations)."""
+    query: sa.Select[Any] = (
+        sa.select(album_users.c.album_id.label("id"), album_users.c.create_seq)
+        .where(
+            album_users.c.user_id == me,
+            album_users.c.create_seq >= from_create,
+            album_users.c.create_seq <= upper,
+        )
+        .order_by(album_users.c.create_seq)
+    )
+    return conn.execute(query).all()
+
+
+def album_user_rows(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(album_users, album_users.c.update_seq.label("seq")).where(
+        _accessible_link(me, album_users)
+    )
+    return _page(conn, query, album_users.c.update_seq, after, upper, limit)
+
+
+def album_user_rows_of(conn: Connection, album_id: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(album_users, album_users.c.update_seq.label("seq")).where(
+        album_users.c.album_id == album_id
+    )
+    return _page(conn, query, album_users.c.update_seq, after, upper, limit)
+
+
+def album_user_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(album_user_audit).where(_accessible_link(me, album_user_audit))
+    return _page(conn, query, album_user_audit.c.seq, after, upper, limit)
+
+
+def album_links(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(album_assets, album_assets.c.update_seq.label("seq")).where(
+        _accessible_link(me, album_assets)
+    )
+    return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
+
+
+def album_links_of(conn: Connection, album_id: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(album_assets, album_assets.c.update_seq.label("seq")).where(
+        album_assets.c.album_id == album_id
+    )
+    return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
+
+
+def album_link_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(album_asset_audit).where(_accessible_link(me, album_asset_audit))
+    return _page(conn, query, album_asset_audit.c.seq, after, upper, limit)
+
+
+def _newest_link(me: uuid.UUID, upper: int) -> sa.ColumnElement[bool]:
+    """The link is the newest accessible one of its asset up to `upper`: one row per asset."""
+    later = album_assets.alias("later")
+    return ~sa.exists().where(
+        later.c.asset_id == album_assets.c.asset_id,
+        later.c.update_seq > album_assets.c.update_seq,
+        later.c.update_seq <= upper,
+        later.c.album_id.in_(album_ids(me)),
+    )
+
+
+def album_asset_creates(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = (
+        sa.select(assets, album_assets.c.update_seq.label("seq"))
+        .join(album_assets, album_assets.c.asset_id == assets.c.id)
+        .where(_accessible_link(me, album_assets), _newest_link(me, upper))
+    )
+    return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
+
+
+def album_exif_creates(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = (
+        sa.select(asset_exif, album_assets.c.update_seq.label("seq"))
+        .join(album_assets, album_assets.c.asset_id == asset_exif.c.asset_id)
+        .where(_accessible_link(me, album_assets), _newest_link(me, upper))
+    )
+    return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
+
+
+def _known_in_album(me: uuid.UUID, asset_id: Any, created: int) -> sa.ColumnElement[bool]:
+    return sa.exists().where(
+        album_assets.c.asset_id == asset_id,
+        album_assets.c.update_seq <= created,
+        _accessible_link(me, album_assets),
+    )
+
+
+def album_asset_updates(
+    conn: Connection, me: uuid.UUID, created: int, after: int, upper: int, limit: int
+) -> Rows:
+    """Assets whose album membership the client has (link at or below `created`) that changed since."""
+    query = sa.select(assets, assets.c.update_seq.label("seq")).where(
+        _known_in_album(me, assets.c.id, created)
+    )
+    return _page(conn, query, assets.c.update_seq, after, upper, limit)
+
+
+def album_exif_updates(
+    conn: Connection, me: uuid.UUID, created: int, after: int, upper: int, limit: int
+) -> Rows:
+    query = sa.select(asset_exif, asset_exif.c.update_seq.label("seq")).where(
+        _known_in_album(me, asset_exif.c.asset_id, created)
+    )
+    return _page(conn, query, asset_exif.c.update_seq, after, upper, limit)
+
+
+def album_assets_of(conn: Connection, album_id: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = (
+        sa.select(assets, album_assets.c.update_seq.label("seq"))
+        .join(album_assets, album_assets.c.asset_id == assets.c.id)
+        .where(album_assets.c.album_id == album_id)
+    )
+    return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
+
+
+def album_exif_of(conn: Connection, album_id: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = (
+        sa.select(asset_exif, album_assets.c.update_seq.label("seq"))
+        .join(album_assets, album_assets.c.asset_id == asset_exif.c.asset_id)
+        .where(album_assets.c.album_id == album_id)
+    )
+    return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
+
+
+# --- user metadata ------------------------------------------------------------------------
+
+
+def own_metadata(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(user_metadata, user_metadata.c.update_seq.label("seq")).where(
+        user_metadata.c.user_id == me
+    )
+    return _page(conn, query, user_metadata.c.update_seq, after, upper, limit)
+
+
+def own_metadata_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(user_metadata_audit).where(user_metadata_audit.c.user_id == me)
+    return _page(conn, query, user_metadata_audit.c.seq, after, upper, limit)
+
+
+# --- maintenance --------------------------------------------------------------------------
+
+
+V2_ONLY_AUDIT = tuple(t for t in AUDIT_TABLES if t not in (asset_audit, partner_audit))
+"""Tombstones only v2 reads; asset and partner tombstones also serve v1's longer window."""
+
+
+def prune_audit(conn: Connection, before: datetime) -> int:
+    """Delete v2-only tombstones older than `before`; returns rows removed."""
+    removed = 0
+    for table in V2_ONLY_AUDIT:
+        result = conn.execute(sa.delete(table).where(table.c.deleted_at < before))
+        removed += int(result.rowcount or 0)
+    return removed

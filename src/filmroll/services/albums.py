@@ -1,0 +1,263 @@
+"""Album rules: who may read, edit, share and add assets, all in one transaction per call.
+
+The owner may do everything; members read; editors also add and remove assets; a member
+may leave. Access failures answer as Immich does (400 "Not found or no ... access").
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection, Row
+
+from filmroll.db.engine import Database
+from filmroll.errors import BadRequest
+from filmroll.repositories import albums as repo
+from filmroll.repositories import assets as asset_repo
+from filmroll.repositories import partners, users
+from filmroll.services.auth import AuthContext
+
+ROLES = ("editor", "viewer")
+
+
+@dataclass(frozen=True, slots=True)
+class AlbumView:
+    """An album with what its response needs: owner, members with users, assets and statistics."""
+
+    album: Row[Any]
+    owner: Row[Any]
+    members: list[tuple[Row[Any], Row[Any]]]
+    assets: Sequence[Row[Any]]
+    stats: Row[Any] | None
+
+
+def _denied(action: str) -> BadRequest:
+    return BadRequest(f"Not found or no {action} access")
+
+
+class AlbumService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- reading --------------------------------------------------------------------------
+
+    async def search(
+        self, auth: AuthContext, shared: bool | None, asset_id: uuid.UUID | None
+    ) -> list[AlbumView]:
+        def load(conn: Connection) -> list[AlbumView]:
+            rows = repo.list_for_user(conn, auth.user_id, shared=shared, asset_id=asset_id)
+            stats = repo.asset_stats(conn, [r.id for r in rows])
+            return [self._view(conn, r, with_assets=False, stats=stats.get(r.id)) for r in rows]
+
+        return await self.db.read(load)
+
+    async def get(self, auth: AuthContext, album_id: uuid.UUID, *, with_assets: bool) -> AlbumView:
+        def load(conn: Connection) -> AlbumView:
+            album = self._readable(conn, auth, album_id)
+            return self._view(conn, album, with_assets=with_assets)
+
+        return await self.db.read(load)
+
+    # --- writing --------------------------------------------------------------------------
+
+    async def create(
+        self,
+        auth: AuthContext,
+        fields: dict[str, Any],
+        members: Sequence[tuple[uuid.UUID, str]],
+        asset_ids: Sequence[uuid.UUID],
+    ) -> AlbumView:
+        def create(conn: Connection) -> AlbumView:
+            self._check_new_members(conn, auth.user_id, members, existing=set())
+            allowed = self._shareable(conn, auth, _unique(asset_ids))
+            if len(allowed) != len(_unique(asset_ids)):
+                raise _denied("asset.share")
+            values = dict(fields)
+            if allowed:
+                values["thumbnail_asset_id"] = allowed[0]
+            album = repo.insert(conn, auth.user_id, values)
+            repo.add_assets(conn, album.id, allowed)
+            if members:
+                repo.add_members(conn, album.id, members)
+            return self._view(conn, self._get(conn, album.id), with_assets=True)
+
+        return await self.db.write(create)
+
+    async def update(self, auth: AuthContext, album_id: uuid.UUID, values: dict[str, Any]) -> AlbumView:
+        def update(conn: Connection) -> AlbumView:
+            self._owned(conn, auth, album_id, "album.update")
+            thumb = values.get("thumbnail_asset_id")
+            if thumb is not None and not repo.asset_ids_in(conn, album_id, [thumb]):
+                raise BadRequest("Invalid album thumbnail")
+            if values:
+                repo.update(conn, album_id, values)
+            return self._view(conn, self._get(conn, album_id), with_assets=False)
+
+        return await self.db.write(update)
+
+    async def delete(self, auth: AuthContext, album_id: uuid.UUID) -> None:
+        def delete(conn: Connection) -> None:
+            self._owned(conn, auth, album_id, "album.delete")
+            repo.delete(conn, album_id)
+
+        await self.db.write(delete)
+
+    async def add_assets(
+        self, auth: AuthContext, album_id: uuid.UUID, asset_ids: Sequence[uuid.UUID]
+    ) -> list[dict[str, Any]]:
+        def add(conn: Connection) -> list[dict[str, Any]]:
+            album = self._editable(conn, auth, album_id)
+            ids = _unique(asset_ids)
+            present = repo.asset_ids_in(conn, album_id, ids)
+            allowed = set(self._shareable(conn, auth, [i for i in ids if i not in present]))
+            added = [i for i in ids if i in allowed]
+            repo.add_assets(conn, album_id, added)
+            if added:
+                thumb = album.thumbnail_asset_id or added[0]
+                repo.update(conn, album_id, {"thumbnail_asset_id": thumb})
+            return [
+                _bulk(i, i in allowed, "duplicate" if i in present else "no_permission") for i in asset_ids
+            ]
+
+        return await self.db.write(add)
+
+    async def remove_assets(
+        self, auth: AuthContext, album_id: uuid.UUID, asset_ids: Sequence[uuid.UUID]
+    ) -> list[dict[str, Any]]:
+        def remove(conn: Connection) -> list[dict[str, Any]]:
+            album = self._editable(conn, auth, album_id)
+            present = repo.asset_ids_in(conn, album_id, _unique(asset_ids))
+            removed = [i for i in _unique(asset_ids) if i in present]
+            repo.remove_assets(conn, album_id, removed)
+            if removed:
+                thumb = album.thumbnail_asset_id
+                repo.update(conn, album_id, {"thumbnail_asset_id": None if thumb in present else thumb})
+            return [_bulk(i, i in present, "not_found") for i in asset_ids]
+
+        return await self.db.write(remove)
+
+    async def add_users(
+        self, auth: AuthContext, album_id: uuid.UUID, members: Sequence[tuple[uuid.UUID, str]]
+    ) -> AlbumView:
+        def add(conn: Connection) -> AlbumView:
+            self._owned(conn, auth, album_id, "album.share")
+            existing = {r.user_id for r in repo.members_of(conn, album_id)}
+            self._check_new_members(conn, auth.user_id, members, existing=existing)
+            repo.add_members(conn, album_id, members)
+            return self._view(conn, self._get(conn, album_id), with_assets=False)
+
+        return await self.db.write(add)
+
+    async def set_role(self, auth: AuthContext, album_id: uuid.UUID, user_id: uuid.UUID, role: str) -> None:
+        def update(conn: Connection) -> None:
+            self._owned(conn, auth, album_id, "album.share")
+            if repo.member(conn, album_id, user_id) is None:
+                raise BadRequest("Album not shared with user")
+            repo.set_role(conn, album_id, user_id, role)
+
+        await self.db.write(update)
+
+    async def remove_user(self, auth: AuthContext, album_id: uuid.UUID, user_id: uuid.UUID) -> None:
+        """The owner removes a member, or a member leaves; the owner cannot be removed."""
+
+        def remove(conn: Connection) -> None:
+            album = self._readable(conn, auth, album_id)
+            if user_id == album.owner_id:
+                raise BadRequest("Cannot remove album owner")
+            if user_id != auth.user_id and album.owner_id != auth.user_id:
+                raise _denied("album.share")
+            if repo.member(conn, album_id, user_id) is None:
+                raise BadRequest("Album not shared with user")
+            repo.remove_member(conn, album_id, user_id)
+
+        await self.db.write(remove)
+
+    # --- rules ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _get(conn: Connection, album_id: uuid.UUID) -> Row[Any]:
+        album = repo.get(conn, album_id)
+        assert album is not None
+        return album
+
+    def _readable(self, conn: Connection, auth: AuthContext, album_id: uuid.UUID) -> Row[Any]:
+        album = repo.get(conn, album_id)
+        if album is None or (
+            album.owner_id != auth.user_id and repo.member(conn, album_id, auth.user_id) is None
+        ):
+            raise _denied("album.read")
+        return album
+
+    def _owned(self, conn: Connection, auth: AuthContext, album_id: uuid.UUID, action: str) -> Row[Any]:
+        album = repo.get(conn, album_id)
+        if album is None or album.owner_id != auth.user_id:
+            raise _denied(action)
+        return album
+
+    def _editable(self, conn: Connection, auth: AuthContext, album_id: uuid.UUID) -> Row[Any]:
+        album = self._readable(conn, auth, album_id)
+        if album.owner_id != auth.user_id:
+            membership = repo.member(conn, album_id, auth.user_id)
+            if membership is None or membership.role != "editor":
+                raise _denied("albumAsset.create")
+        return album
+
+    @staticmethod
+    def _shareable(conn: Connection, auth: AuthContext, ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+        """Assets the caller owns or sees on a partner's timeline, in request order."""
+        rows = {r.id: r for r in asset_repo.get_many(conn, ids)}
+        sharers = partners.sharer_ids(conn, auth.user_id)
+        return [
+            i
+            for i in ids
+            if (row := rows.get(i)) is not None
+            and (row.owner_id == auth.user_id or (row.owner_id in sharers and row.visibility == "timeline"))
+        ]
+
+    @staticmethod
+    def _check_new_members(
+        conn: Connection,
+        owner_id: uuid.UUID,
+        members: Sequence[tuple[uuid.UUID, str]],
+        existing: set[uuid.UUID],
+    ) -> None:
+        seen: set[uuid.UUID] = set()
+        for user_id, _role in members:
+            if user_id == owner_id:
+                raise BadRequest("Cannot be shared with owner")
+            if user_id in existing or user_id in seen:
+                raise BadRequest("User already added")
+            if users.get(conn, user_id) is None:
+                raise BadRequest("User not found")
+            seen.add(user_id)
+
+    @staticmethod
+    def _view(
+        conn: Connection, album: Row[Any], *, with_assets: bool, stats: Row[Any] | None = None
+    ) -> AlbumView:
+        owner = users.get(conn, album.owner_id, with_deleted=True)
+        assert owner is not None
+        members = []
+        for link in repo.members_of(conn, album.id):
+            user = users.get(conn, link.user_id, with_deleted=True)
+            if user is not None:
+                members.append((link, user))
+        if stats is None:
+            stats = repo.asset_stats(conn, [album.id]).get(album.id)
+        found = repo.assets_of(conn, album.id, album.order) if with_assets else []
+        return AlbumView(album, owner, members, found, stats)
+
+
+def _unique(ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    return list(dict.fromkeys(ids))
+
+
+def _bulk(asset_id: uuid.UUID, success: bool, error: str) -> dict[str, Any]:
+    return (
+        {"id": str(asset_id), "success": True}
+        if success
+        else {"id": str(asset_id), "success": False, "error": error}
+    )

@@ -1,0 +1,239 @@
+"""Asset rules: who may see or change an asset, edits, trash and permanent deletion.
+
+Owners may do everything; partners (a `partners` row shared_by=owner, shared_with=caller)
+may read, view and download. Every write goes through `repositories.assets`, so each
+change bumps the asset's change clock; EXIF edits bump the asset too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import anyio
+from sqlalchemy.engine import Connection, Row
+
+from filmroll.db.engine import Database
+from filmroll.errors import BadRequest, NotFound
+from filmroll.mappers.asset import asset_response
+from filmroll.media.mime import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+from filmroll.repositories import assets as assets_repo
+from filmroll.services.auth import AuthContext
+from filmroll.storage import Storage, StorageError
+from filmroll.sync.clock import utcnow
+from filmroll.timefmt import to_naive_utc
+
+Access = Literal["read", "view", "download", "update", "delete"]
+FileKind = Literal["thumbnail", "preview", "fullsize", "original", "playback"]
+_PARTNER_ACCESS = frozenset({"read", "view", "download"})
+_WEB_IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
+                    ".gif": "image/gif"}  # fmt: skip
+_DERIVED_TYPES = {".jpeg": "image/jpeg", ".webp": "image/webp"}
+
+
+@dataclass(frozen=True, slots=True)
+class AssetEdit:
+    """Fields of `UpdateAssetDto` / `AssetBulkUpdateDto`; None means "leave unchanged"."""
+
+    is_favorite: bool | None = None
+    visibility: str | None = None
+    description: str | None = None
+    date_time_original: datetime | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    rating: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileRef:
+    key: str
+    content_type: str
+    filename: str
+
+
+def _content_type(name: str, table: dict[str, str]) -> str | None:
+    dot = name.rfind(".")
+    return table.get(name[dot:].lower()) if dot >= 0 else None
+
+
+def _asset_values(edit: AssetEdit) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if edit.is_favorite is not None:
+        values["is_favorite"] = edit.is_favorite
+    if edit.visibility is not None:
+        values["visibility"] = edit.visibility
+    if edit.date_time_original is not None:
+        values["file_created_at"] = to_naive_utc(edit.date_time_original)
+        values["local_date_time"] = edit.date_time_original.replace(tzinfo=None)
+    return values
+
+
+def _exif_values(edit: AssetEdit) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if edit.description is not None:
+        values["description"] = edit.description
+    if edit.date_time_original is not None:
+        values["date_time_original"] = to_naive_utc(edit.date_time_original)
+    if edit.latitude is not None:
+        values["latitude"] = edit.latitude
+    if edit.longitude is not None:
+        values["longitude"] = edit.longitude
+    if edit.rating is not None:
+        values["rating"] = edit.rating
+    return values
+
+
+class AssetService:
+    """Reads and writes assets on behalf of an authenticated caller."""
+
+    def __init__(self, db: Database, storage: Storage) -> None:
+        self.db = db
+        self.storage = storage
+
+    @staticmethod
+    def _check(
+        conn: Connection, auth: AuthContext, ids: Sequence[uuid.UUID], access: Access
+    ) -> list[Row[Any]]:
+        """The assets, or BadRequest in Immich's wording if any is missing or not allowed."""
+        rows = list(assets_repo.get_many(conn, ids))
+        others = {r.owner_id for r in rows if r.owner_id != auth.user_id}
+        allowed = (
+            assets_repo.partner_owners(conn, auth.user_id, others) if access in _PARTNER_ACCESS else set()
+        )
+        if len(rows) != len(set(ids)) or any(
+            r.owner_id not in allowed for r in rows if r.owner_id != auth.user_id
+        ):
+            raise BadRequest(f"Not found or no asset.{access} access")
+        return rows
+
+    async def get(self, auth: AuthContext, asset_id: uuid.UUID) -> dict[str, Any]:
+        def load(conn: Connection) -> dict[str, Any]:
+            (row,) = self._check(conn, auth, [asset_id], "read")
+            exif = assets_repo.get_exif(conn, asset_id)
+            return asset_response(
+                dict(row._mapping), auth.user_id, exif=dict(exif._mapping) if exif else None
+            )
+
+        return await self.db.read(load)
+
+    async def update(self, auth: AuthContext, ids: Sequence[uuid.UUID], edit: AssetEdit) -> None:
+        asset_values, exif_values = _asset_values(edit), _exif_values(edit)
+
+        def apply(conn: Connection) -> None:
+            rows = self._check(conn, auth, ids, "update")
+            if asset_values:
+                assets_repo.update(conn, [r.id for r in rows], asset_values)
+            if exif_values:
+                for row in rows:
+                    assets_repo.upsert_exif(conn, row.id, exif_values)
+
+        await self.db.write(apply)
+
+    async def trash(self, auth: AuthContext, ids: Sequence[uuid.UUID]) -> None:
+        def apply(conn: Connection) -> None:
+            rows = self._check(conn, auth, ids, "delete")
+            live = [r.id for r in rows if r.deleted_at is None]
+            assets_repo.update(conn, live, {"deleted_at": utcnow()})
+
+        await self.db.write(apply)
+
+    async def delete_forever(self, auth: AuthContext, ids: Sequence[uuid.UUID]) -> int:
+        def apply(conn: Connection) -> list[Row[Any]]:
+            rows = self._check(conn, auth, ids, "delete")
+            return assets_repo.delete(conn, [r.id for r in rows])
+
+        deleted = await self.db.write(apply)
+        await self._remove_files(deleted)
+        return len(deleted)
+
+    async def restore(self, auth: AuthContext, ids: Sequence[uuid.UUID] | None) -> int:
+        """Untrash `ids`, or the caller's whole trash when `ids` is None."""
+
+        def apply(conn: Connection) -> int:
+            if ids is None:
+                targets = assets_repo.trashed_ids(conn, auth.user_id)
+            else:
+                targets = [r.id for r in self._check(conn, auth, ids, "delete") if r.deleted_at is not None]
+            return assets_repo.update(conn, targets, {"deleted_at": None})
+
+        return await self.db.write(apply)
+
+    async def empty_trash(self, auth: AuthContext) -> int:
+        def apply(conn: Connection) -> list[Row[Any]]:
+            return assets_repo.delete(conn, assets_repo.trashed_ids(conn, auth.user_id))
+
+        deleted = await self.db.write(apply)
+        await self._remove_files(deleted)
+        return len(deleted)
+
+    async def _remove_files(self, rows: Sequence[Row[Any]]) -> None:
+        """Remove originals and derived files after the delete committed; leftovers are only logged."""
+        with anyio.CancelScope(shield=True):
+            for row in rows:
+                for key in (row.original_path, row.sidecar_path, row.preview_path, row.thumbnail_path):
+                    if key:
+                        with contextlib.suppress(StorageError, ValueError):
+                            await self.storage.delete(key)
+
+    async def statistics(
+        self, auth: AuthContext, *, is_favorite: bool | None, is_trashed: bool | None, visibility: str | None
+    ) -> dict[str, int]:
+        counts = await self.db.read(
+            lambda c: assets_repo.statistics(
+                c, auth.user_id, is_favorite=is_favorite, is_trashed=is_trashed, visibility=visibility
+            )
+        )
+        images, videos = counts.get("IMAGE", 0), counts.get("VIDEO", 0)
+        return {"images": images, "videos": videos, "total": sum(counts.values())}
+
+    async def bulk_upload_check(
+        self, auth: AuthContext, items: Sequence[tuple[str, bytes | None]]
+    ) -> list[dict[str, Any]]:
+        checksums = [c for _id, c in items if c is not None]
+        found = await self.db.read(lambda c: assets_repo.existing_checksums(c, auth.user_id, checksums))
+        results: list[dict[str, Any]] = []
+        for item_id, checksum in items:
+            if checksum is None:
+                results.append({"id": item_id, "action": "reject", "reason": "unsupported-format"})
+            elif (row := found.get(checksum)) is not None:
+                results.append(
+                    {
+                        "id": item_id,
+                        "action": "reject",
+                        "reason": "duplicate",
+                        "assetId": str(row.id),
+                        "isTrashed": row.deleted_at is not None,
+                    }
+                )
+            else:
+                results.append({"id": item_id, "action": "accept"})
+        return results
+
+    async def existing_device_ids(self, auth: AuthContext, device_id: str, ids: Sequence[str]) -> list[str]:
+        return await self.db.read(lambda c: assets_repo.existing_device_ids(c, auth.user_id, device_id, ids))
+
+    async def file(self, auth: AuthContext, asset_id: uuid.UUID, kind: FileKind) -> FileRef:
+        """Which stored file answers a thumbnail/original/playback request, and its type."""
+        access: Access = "download" if kind == "original" else "view"
+        (row,) = await self.db.read(lambda c: self._check(c, auth, [asset_id], access))
+        name = row.original_file_name
+        original_type = _content_type(name, _WEB_IMAGE_TYPES)
+        if kind == "original" or (kind == "playback" and row.type == "VIDEO"):
+            return FileRef(row.original_path, _original_type(name, row.type), name)
+        if kind == "fullsize" and row.type == "IMAGE" and original_type is not None:
+            return FileRef(row.original_path, original_type, name)
+        key = row.thumbnail_path if kind == "thumbnail" else row.preview_path
+        if kind == "playback" or not key:
+            raise NotFound("Asset media not found")
+        return FileRef(
+            key, _content_type(key, _DERIVED_TYPES) or "application/octet-stream", key.rsplit("/", 1)[-1]
+        )
+
+
+def _original_type(name: str, asset_type: str) -> str:
+    table = VIDEO_EXTENSIONS if asset_type == "VIDEO" else IMAGE_EXTENSIONS
+    return _content_type(name, table) or "application/octet-stream"

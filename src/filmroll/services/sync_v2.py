@@ -1,0 +1,121 @@
+"""Sync v2 rules: session-only access, checkpoints, reset and staleness, and the stream itself."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from filmroll.db.engine import Database
+from filmroll.errors import BadRequest, Forbidden
+from filmroll.repositories import checkpoints, sessions
+from filmroll.repositories import sync_v2 as repo
+from filmroll.services.auth import AuthContext
+from filmroll.sync import clock
+from filmroll.sync.v2_acks import RESET_ACK, Ack, InvalidAck, ack, parse
+from filmroll.sync.v2_handlers import HANDLERS
+from filmroll.sync.v2_lines import EMPTY, line
+from filmroll.sync.v2_run import BATCH, Run
+from filmroll.sync.v2_types import ordered
+
+MAX_ACKS = 1000
+CHUNK = 64 * 1024
+STALE_AFTER = timedelta(days=30)
+AUDIT_RETENTION = timedelta(days=31)
+
+
+def session_of(auth: AuthContext) -> uuid.UUID:
+    if auth.session_id is None:
+        raise Forbidden("Sync endpoints cannot be used with API keys")
+    return auth.session_id
+
+
+def parse_acks(values: Sequence[str]) -> list[Ack]:
+    if len(values) > MAX_ACKS:
+        raise BadRequest(["acks must contain no more than 1000 elements"])
+    try:
+        return [parse(value) for value in values]
+    except InvalidAck as exc:
+        raise BadRequest(str(exc)) from exc
+
+
+class SyncV2Service:
+    def __init__(self, db: Database, *, batch: int = BATCH) -> None:
+        self.db = db
+        self.batch = batch
+
+    async def get_acks(self, auth: AuthContext) -> list[dict[str, str]]:
+        session_id = session_of(auth)
+        rows = await self.db.read(lambda c: checkpoints.list_for_session(c, session_id))
+        return [{"type": r.type, "ack": r.ack} for r in rows]
+
+    async def set_acks(self, auth: AuthContext, values: Sequence[str]) -> None:
+        """Store the last ack per type; a `SyncResetV1` ack resets progress and ends the request."""
+        session_id = session_of(auth)
+        latest: dict[str, str] = {}
+        for value, parsed in zip(values, parse_acks(values), strict=True):
+            if parsed.type == "SyncResetV1":
+                await self.db.write(lambda c: sessions.reset_sync_progress(c, session_id))
+                return
+            latest[parsed.type] = value
+        await self.db.write(lambda c: checkpoints.upsert(c, session_id, latest))
+
+    async def delete_acks(self, auth: AuthContext, types: Sequence[str] | None) -> None:
+        session_id = session_of(auth)
+        await self.db.write(lambda c: checkpoints.delete(c, session_id, types))
+
+    async def open_stream(self, auth: AuthContext, types: Sequence[str], reset: bool) -> AsyncIterator[bytes]:
+        """Check access and prepare the run before the response starts; returns the line stream."""
+        session_id = session_of(auth)
+        if reset:
+            await self.db.write(lambda c: sessions.reset_sync_progress(c, session_id))
+        run_or_reset = await self.db.read(lambda c: self._start(c, auth.user_id, session_id))
+        if run_or_reset is None:
+            return _single(line("SyncResetV1", EMPTY, RESET_ACK))
+        return self._lines(run_or_reset, ordered(list(types)))
+
+    def _start(self, conn: Connection, me: uuid.UUID, session_id: uuid.UUID) -> Run | None:
+        session = sessions.get(conn, session_id)
+        if session is None or session.is_pending_sync_reset:
+            return None
+        stored = {r.type: parse(r.ack) for r in checkpoints.list_for_session(conn, session_id)}
+        now = clock.utcnow()
+        complete = stored.get("SyncCompleteV1")
+        if complete is not None and self._complete_time(conn, session_id) < now - STALE_AFTER:
+            return None
+        return Run(self.db, me, session_id, clock.current(conn), now, stored, batch=self.batch)
+
+    @staticmethod
+    def _complete_time(conn: Connection, session_id: uuid.UUID) -> Any:
+        row = next(r for r in checkpoints.list_for_session(conn, session_id) if r.type == "SyncCompleteV1")
+        return clock.uuid_time(row.ack.split("|")[1])
+
+    async def _lines(self, run: Run, types: list[str]) -> AsyncIterator[bytes]:
+        """Lines grouped into chunks of about `CHUNK` bytes: few socket writes, bounded memory."""
+        buffer = bytearray()
+        for request_type in types:
+            handler = HANDLERS.get(request_type)
+            if handler is None:
+                continue
+            async for payload in handler(run):
+                buffer += payload
+                if len(buffer) >= CHUNK:
+                    yield bytes(buffer)
+                    buffer.clear()
+        buffer += line("SyncCompleteV1", EMPTY, ack("SyncCompleteV1", run.upper, run.now))
+        yield bytes(buffer)
+
+    async def prune_audit(self) -> int:
+        """Daily job: drop v2-only tombstones past 31 days; a client idle for 30 days is reset anyway.
+
+        Asset and partner tombstones are left to the v1 job, whose window is longer.
+        """
+        before = clock.utcnow() - AUDIT_RETENTION
+        return await self.db.write(lambda c: repo.prune_audit(c, before))
+
+
+async def _single(payload: bytes) -> AsyncIterator[bytes]:
+    yield payload

@@ -1,0 +1,345 @@
+"""Per-request-type handlers of the v2 stream: deletes first, then backfill, then upserts (§4.6).
+
+Each handler is an async generator of encoded lines. Lost access becomes explicit deletes
+(sync-requirements §2.3): a partner that stops sharing yields a delete for each of their
+assets and stacks, and a partner asset that leaves the timeline is a delete for its viewers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from functools import partial
+from typing import Any, Protocol
+
+from sqlalchemy.engine import Connection, Row
+
+from filmroll.repositories import checkpoints
+from filmroll.repositories import sync_v2 as repo
+from filmroll.sync.v2_acks import ack, backfill_ack
+from filmroll.sync.v2_lines import (
+    EMPTY,
+    line,
+    sync_album,
+    sync_album_to_asset,
+    sync_album_user,
+    sync_asset,
+    sync_auth_user,
+    sync_exif,
+    sync_partner,
+    sync_stack,
+    sync_user,
+    sync_user_metadata,
+    sync_user_metadata_delete,
+)
+from filmroll.sync.v2_run import Run, Source, merge
+
+Lines = AsyncIterator[bytes]
+Tagged = AsyncIterator[tuple[int, bytes]]
+Mapper = Callable[[Any], dict[str, Any]]
+Relations = Callable[[Connection, uuid.UUID, int, int], Sequence[Row[Any]]]
+
+
+class IdsOf(Protocol):
+    """Ids of one owner's rows after `after_id`, in id order."""
+
+    def __call__(
+        self, conn: Connection, owner: uuid.UUID, after_id: uuid.UUID | None, limit: int
+    ) -> Sequence[Row[Any]]: ...
+
+
+def bind(fn: Callable[..., Sequence[Row[Any]]], *args: Any) -> Source:
+    """A row source with its leading arguments (viewer, album, owner...) fixed."""
+    return lambda conn, after, upper, limit: fn(conn, *args, after, upper, limit)
+
+
+def _field(name: str, column: str) -> Mapper:
+    return lambda row: {name: str(getattr(row, column))}
+
+
+async def tagged(run: Run, entity: str, source: Source, mapper: Mapper, after: int | None = None) -> Tagged:
+    start = run.after(entity) if after is None else after
+    async for row in run.rows(source, start):
+        yield int(row.seq), line(entity, mapper(row), ack(entity, int(row.seq)))
+
+
+async def plain(run: Run, entity: str, source: Source, mapper: Mapper) -> Lines:
+    async for _seq, payload in tagged(run, entity, source, mapper):
+        yield payload
+
+
+async def backfill(
+    run: Run,
+    entity: str,
+    upsert_type: str,
+    relations: Relations,
+    rows_of: Callable[..., Sequence[Row[Any]]],
+    mapper: Mapper,
+) -> Lines:
+    """Send older rows of relations (partners, album memberships) that began after the client's cursor."""
+    done = run.checkpoints.get(entity)
+    rels = await run.db.read(lambda c: relations(c, run.me, done.seq if done else 0, run.upper))
+    upsert = run.checkpoints.get(upsert_type)
+    if upsert is None:
+        if rels:
+            final = backfill_ack(entity, int(rels[-1].create_seq), None)
+            await run.db.write(lambda c: checkpoints.upsert(c, run.session_id, {entity: final}))
+        return
+    for rel in rels:
+        resumed = done is not None and done.seq == rel.create_seq
+        if resumed and done is not None and done.complete:
+            continue
+        start = done.extra - 1 if resumed and done is not None and done.extra is not None else 0
+        async for row in run.rows(bind(rows_of, rel.id), start, min(upsert.seq, run.upper)):
+            yield line(entity, mapper(row), backfill_ack(entity, int(rel.create_seq), int(row.seq)))
+        yield line("SyncAckV1", EMPTY, backfill_ack(entity, int(rel.create_seq), None))
+
+
+async def unshare_deletes(run: Run, entity: str, key: str, ids_of: IdsOf) -> Tagged:
+    """A delete for every asset or stack of each partner who stopped sharing with the caller.
+
+    All lines of one unshare carry the ack just below it and a `SyncAckV1` closes it, so a
+    client interrupted half-way resumes the whole unshare instead of skipping its rest.
+    """
+    audits = await run.db.read(lambda c: repo.unshares(c, run.me, run.after(entity), run.upper))
+    for audit in audits:
+        seq, owner = int(audit.seq), audit.shared_by_id
+        last: uuid.UUID | None = None
+        while True:
+            page = await run.db.read(partial(ids_of, owner=owner, after_id=last, limit=run.batch))
+            for row in page:
+                yield seq, line(entity, {key: str(row.id)}, ack(entity, seq - 1))
+            if len(page) < run.batch:
+                break
+            last = page[-1].id
+        yield seq, line("SyncAckV1", EMPTY, ack(entity, seq))
+
+
+async def auth_users(run: Run) -> Lines:
+    async for payload in plain(run, "AuthUserV1", bind(repo.auth_user, run.me), sync_auth_user):
+        yield payload
+
+
+async def users(run: Run) -> Lines:
+    """Only users related to the caller; a relation that begins re-sends the user (§2.5)."""
+    after_delete, after_upsert = run.after("UserDeleteV1"), run.after("UserV1")
+    limit = 1 << 30
+
+    def load(conn: Connection) -> tuple[list[tuple[int, uuid.UUID]], list[tuple[int, Row[Any]]]]:
+        related = repo.related_users(conn, run.me)
+        gone = [(int(r.seq), r.user_id) for r in repo.user_deletes(conn, after_delete, run.upper, limit)]
+        for audit in repo.partner_deletes_involving(conn, run.me, after_delete, run.upper, limit):
+            other = audit.shared_with_id if audit.shared_by_id == run.me else audit.shared_by_id
+            if other not in related:
+                gone.append((int(audit.seq), other))
+        found = []
+        for row in repo.users_by_id(conn, list(related)):
+            seq = max(int(row.update_seq), related[row.id])
+            if after_upsert < seq <= run.upper:
+                found.append((seq, row))
+        return sorted(gone, key=lambda g: g[0]), sorted(found, key=lambda f: f[0])
+
+    gone, found = await run.db.read(load)
+    for seq, user_id in gone:
+        yield line("UserDeleteV1", {"userId": str(user_id)}, ack("UserDeleteV1", seq))
+    for seq, row in found:
+        yield line("UserV1", sync_user(row), ack("UserV1", seq))
+
+
+async def partners(run: Run) -> Lines:
+    deletes = bind(repo.partner_deletes_involving, run.me)
+    mapper: Mapper = lambda r: {"sharedById": str(r.shared_by_id), "sharedWithId": str(r.shared_with_id)}  # noqa: E731
+    async for payload in plain(run, "PartnerDeleteV1", deletes, mapper):
+        yield payload
+    async for payload in plain(run, "PartnerV1", bind(repo.partner_upserts, run.me), sync_partner):
+        yield payload
+
+
+async def assets(run: Run) -> Lines:
+    async for payload in plain(
+        run, "AssetDeleteV1", bind(repo.own_asset_deletes, run.me), _field("assetId", "asset_id")
+    ):
+        yield payload
+    async for payload in plain(run, "AssetV1", bind(repo.own_assets, run.me), sync_asset):
+        yield payload
+
+
+async def stacks(run: Run) -> Lines:
+    async for payload in plain(
+        run, "StackDeleteV1", bind(repo.own_stack_deletes, run.me), _field("stackId", "stack_id")
+    ):
+        yield payload
+    async for payload in plain(run, "StackV1", bind(repo.own_stacks, run.me), sync_stack):
+        yield payload
+
+
+async def partner_assets(run: Run) -> Lines:
+    entity = "PartnerAssetDeleteV1"
+    as_delete = _field("assetId", "asset_id")
+    async for payload in merge(
+        tagged(run, entity, bind(repo.partner_asset_deletes, run.me), as_delete),
+        tagged(run, entity, bind(repo.partner_assets_hidden, run.me), as_delete),
+        unshare_deletes(run, entity, "assetId", repo.owner_asset_ids),
+    ):
+        yield payload
+    async for payload in backfill(
+        run,
+        "PartnerAssetBackfillV1",
+        "PartnerAssetV1",
+        repo.partners_of,
+        repo.owner_timeline_assets,
+        sync_asset,
+    ):
+        yield payload
+    async for payload in plain(run, "PartnerAssetV1", bind(repo.partner_assets, run.me), sync_asset):
+        yield payload
+
+
+async def partner_stacks(run: Run) -> Lines:
+    entity = "PartnerStackDeleteV1"
+    async for payload in merge(
+        tagged(run, entity, bind(repo.partner_stack_deletes, run.me), _field("stackId", "stack_id")),
+        unshare_deletes(run, entity, "stackId", repo.owner_stack_ids),
+    ):
+        yield payload
+    async for payload in backfill(
+        run, "PartnerStackBackfillV1", "PartnerStackV1", repo.partners_of, repo.owner_stacks, sync_stack
+    ):
+        yield payload
+    async for payload in plain(run, "PartnerStackV1", bind(repo.partner_stacks, run.me), sync_stack):
+        yield payload
+
+
+async def _album_split(
+    run: Run,
+    prefix: str,
+    mapper: Mapper,
+    rows_of: Callable[..., Sequence[Row[Any]]],
+    updates: Callable[..., Sequence[Row[Any]]],
+    creates: Callable[..., Sequence[Row[Any]]],
+) -> Lines:
+    """Backfill, then updates of known album assets, then creates of newly linked ones (§4.7)."""
+    create_type, update_type = f"{prefix}CreateV1", f"{prefix}UpdateV1"
+    async for payload in backfill(run, f"{prefix}BackfillV1", create_type, repo.memberships, rows_of, mapper):
+        yield payload
+    created = run.checkpoints.get(create_type)
+    if created is not None:
+        async for payload in plain(run, update_type, bind(updates, run.me, created.seq), mapper):
+            yield payload
+    first = True
+    async for payload in plain(run, create_type, bind(creates, run.me), mapper):
+        if first:
+            yield line("SyncAckV1", EMPTY, ack(update_type, run.upper))
+            first = False
+        yield payload
+
+
+async def album_assets(run: Run) -> Lines:
+    split = _album_split(
+        run,
+        "AlbumAsset",
+        sync_asset,
+        repo.album_assets_of,
+        repo.album_asset_updates,
+        repo.album_asset_creates,
+    )
+    async for payload in split:
+        yield payload
+
+
+async def album_asset_exifs(run: Run) -> Lines:
+    split = _album_split(
+        run, "AlbumAssetExif", sync_exif, repo.album_exif_of, repo.album_exif_updates, repo.album_exif_creates
+    )
+    async for payload in split:
+        yield payload
+
+
+async def albums(run: Run) -> Lines:
+    async for payload in plain(
+        run, "AlbumDeleteV1", bind(repo.album_deletes, run.me), _field("albumId", "album_id")
+    ):
+        yield payload
+    async for payload in plain(run, "AlbumV1", bind(repo.albums_of, run.me), sync_album):
+        yield payload
+
+
+async def album_users(run: Run) -> Lines:
+    async for payload in plain(
+        run, "AlbumUserDeleteV1", bind(repo.album_user_deletes, run.me), sync_album_user_delete
+    ):
+        yield payload
+    async for payload in backfill(
+        run, "AlbumUserBackfillV1", "AlbumUserV1", repo.memberships, repo.album_user_rows_of, sync_album_user
+    ):
+        yield payload
+    async for payload in plain(run, "AlbumUserV1", bind(repo.album_user_rows, run.me), sync_album_user):
+        yield payload
+
+
+def sync_album_user_delete(row: Any) -> dict[str, Any]:
+    return {"albumId": str(row.album_id), "userId": str(row.user_id)}
+
+
+async def album_to_assets(run: Run) -> Lines:
+    deletes = bind(repo.album_link_deletes, run.me)
+    async for payload in plain(run, "AlbumToAssetDeleteV1", deletes, sync_album_to_asset):
+        yield payload
+    async for payload in backfill(
+        run,
+        "AlbumToAssetBackfillV1",
+        "AlbumToAssetV1",
+        repo.memberships,
+        repo.album_links_of,
+        sync_album_to_asset,
+    ):
+        yield payload
+    async for payload in plain(run, "AlbumToAssetV1", bind(repo.album_links, run.me), sync_album_to_asset):
+        yield payload
+
+
+async def asset_exifs(run: Run) -> Lines:
+    async for payload in plain(run, "AssetExifV1", bind(repo.own_exif, run.me), sync_exif):
+        yield payload
+
+
+async def partner_asset_exifs(run: Run) -> Lines:
+    async for payload in backfill(
+        run,
+        "PartnerAssetExifBackfillV1",
+        "PartnerAssetExifV1",
+        repo.partners_of,
+        repo.owner_timeline_exif,
+        sync_exif,
+    ):
+        yield payload
+    async for payload in plain(run, "PartnerAssetExifV1", bind(repo.partner_exif, run.me), sync_exif):
+        yield payload
+
+
+async def user_metadata(run: Run) -> Lines:
+    deletes = bind(repo.own_metadata_deletes, run.me)
+    async for payload in plain(run, "UserMetadataDeleteV1", deletes, sync_user_metadata_delete):
+        yield payload
+    async for payload in plain(run, "UserMetadataV1", bind(repo.own_metadata, run.me), sync_user_metadata):
+        yield payload
+
+
+HANDLERS: dict[str, Callable[[Run], Lines]] = {
+    "AuthUsersV1": auth_users,
+    "UsersV1": users,
+    "PartnersV1": partners,
+    "AssetsV1": assets,
+    "StacksV1": stacks,
+    "PartnerAssetsV1": partner_assets,
+    "PartnerStacksV1": partner_stacks,
+    "AlbumAssetsV1": album_assets,
+    "AlbumsV1": albums,
+    "AlbumUsersV1": album_users,
+    "AlbumToAssetsV1": album_to_assets,
+    "AssetExifsV1": asset_exifs,
+    "AlbumAssetExifsV1": album_asset_exifs,
+    "PartnerAssetExifsV1": partner_asset_exifs,
+    "UserMetadataV1": user_metadata,
+}
+"""Request types without a handler (memories, people, faces, asset metadata, edits) send no rows."""

@@ -1,0 +1,81 @@
+"""One run of the v2 stream: fixed bounds, the session's checkpoints, and batched row sources.
+
+A run reads `upper = clock.current()` once; every source pages through `(checkpoint, upper]`
+by sequence in batches of `BATCH`, each batch its own short read transaction, and the
+caller yields lines between batches so the socket paces the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Any, Protocol
+
+from sqlalchemy.engine import Connection, Row
+
+from filmroll.db.engine import Database
+from filmroll.sync.v2_acks import Ack
+
+BATCH = 1000
+
+
+class Source(Protocol):
+    """Rows with a `seq` column in `(after, upper]`, ordered by it, at most `limit`."""
+
+    def __call__(self, conn: Connection, after: int, upper: int, limit: int) -> Sequence[Row[Any]]: ...
+
+
+@dataclass
+class Run:
+    db: Database
+    me: uuid.UUID
+    session_id: uuid.UUID
+    upper: int
+    now: datetime
+    checkpoints: dict[str, Ack]
+    batch: int = BATCH
+    server_acks: dict[str, str] = field(default_factory=dict)
+
+    def after(self, entity_type: str) -> int:
+        found = self.checkpoints.get(entity_type)
+        return found.seq if found is not None else 0
+
+    async def rows(self, source: Source, after: int, upper: int | None = None) -> AsyncIterator[Row[Any]]:
+        """Every row of `source` in `(after, upper]`, one batch per read transaction.
+
+        The next batch is read while the current one is being sent, so at most two
+        batches are held at once.
+        """
+        top = self.upper if upper is None else upper
+
+        def fetch(start: int) -> asyncio.Future[Sequence[Row[Any]]]:
+            return asyncio.ensure_future(
+                self.db.read(partial(source, after=start, upper=top, limit=self.batch))
+            )
+
+        pending: asyncio.Future[Sequence[Row[Any]]] | None = fetch(after)
+        while pending is not None:
+            page = await pending
+            pending = fetch(int(page[-1].seq)) if len(page) == self.batch else None
+            for row in page:
+                yield row
+
+
+async def merge(*streams: AsyncIterator[tuple[int, bytes]]) -> AsyncIterator[bytes]:
+    """Merge streams that are each ordered by sequence into one ordered stream."""
+    heap: list[tuple[int, int, bytes]] = []
+    for index, stream in enumerate(streams):
+        first = await anext(stream, None)
+        if first is not None:
+            heapq.heappush(heap, (first[0], index, first[1]))
+    while heap:
+        _seq, index, payload = heapq.heappop(heap)
+        yield payload
+        following = await anext(streams[index], None)
+        if following is not None:
+            heapq.heappush(heap, (following[0], index, following[1]))

@@ -1,0 +1,7 @@
+"""Fixtures for album tests: assets are written straight into the running server's database."""
+
+from __future__ import annotations
+
+from tests.sync_v2.conftest import builder, db
+
+__all__ = ["builder", "db"]
