@@ -103,7 +103,16 @@ def proxy(port: int, faults: Faults) -> Iterator[str]:
     try:
         yield url
     finally:
-        loop.call_soon_threadsafe(server.close)
+        asyncio.run_coroutine_threadsafe(_shutdown(server), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         loop.close()
+
+
+async def _shutdown(server: asyncio.AbstractServer) -> None:
+    """Close the listener and finish every connection handler before the loop closes."""
+    server.close()
+    handlers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in handlers:
+        task.cancel()
+    await asyncio.gather(*handlers, return_exceptions=True)
