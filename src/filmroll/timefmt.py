@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 
-def iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
+def iso(value: datetime | str | None) -> str | None:
+    """A string is passed through: sync queries may select timestamps already in this form."""
+    if value is None or isinstance(value, str):
+        return value
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(timespec="milliseconds") + "Z"

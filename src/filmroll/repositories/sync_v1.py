@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from filmroll.db.schema import AUDIT_TABLES, Ts, asset_audit, asset_exif, assets, stacks, sync_clock
+from filmroll.repositories.sync_v2 import wire_value
 
 EXIF_PREFIX = "exif_"
 OWNER_VISIBLE = ("timeline", "archive")
@@ -24,10 +25,23 @@ PARTNER_VISIBLE = ("timeline",)
 _EXIF_COLUMNS = [c.label(EXIF_PREFIX + c.name) for c in asset_exif.c if c.name not in ("updated_at",)]
 
 
-def _with_exif() -> sa.Select[Any]:
-    return sa.select(assets, *_EXIF_COLUMNS).select_from(
-        assets.outerjoin(asset_exif, asset_exif.c.asset_id == assets.c.id)
-    )
+_CURSOR_COLUMNS = frozenset(("id", "owner_id", "stack_id", "file_created_at"))
+"""Columns that full sync compares or pages by, so they stay Python values."""
+
+
+def _with_exif(dialect: str | None = None) -> sa.Select[Any]:
+    """Assets joined with their exif; with `dialect`, display-only UUIDs and timestamps are
+    selected already formatted for the wire (see `sync_v2.wire_value`)."""
+    columns: list[sa.ColumnElement[Any]] = [*assets.c, *_EXIF_COLUMNS]
+    if dialect is not None:
+        columns = [column if column.key in _CURSOR_COLUMNS else _wired(dialect, column) for column in columns]
+    return sa.select(*columns).select_from(assets.outerjoin(asset_exif, asset_exif.c.asset_id == assets.c.id))
+
+
+def _wired(dialect: str, column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    source = column.element if isinstance(column, sa.Label) else column
+    value = wire_value(dialect, source)
+    return column if value is source else value.label(column.key)
 
 
 def by_id_page(
@@ -39,7 +53,7 @@ def by_id_page(
     after_id: uuid.UUID | None,
 ) -> Sequence[Row[Any]]:
     """Full sync, later form: `id > after_id ORDER BY id`."""
-    query = _with_exif().where(
+    query = _with_exif(conn.dialect.name).where(
         assets.c.owner_id == owner_id,
         assets.c.visibility.in_(list(visibilities)),
         assets.c.updated_at <= updated_until,
@@ -58,7 +72,7 @@ def by_creation_page(
     before: tuple[datetime, uuid.UUID] | None,
 ) -> Sequence[Row[Any]]:
     """Full sync, early form: `(file_created_at, id) < before ORDER BY file_created_at DESC, id DESC`."""
-    query = _with_exif().where(
+    query = _with_exif(conn.dialect.name).where(
         assets.c.owner_id == owner_id,
         assets.c.visibility.in_(list(visibilities)),
         assets.c.updated_at <= updated_until,

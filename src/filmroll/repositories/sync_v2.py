@@ -40,10 +40,70 @@ from filmroll.db.schema import (
 
 Rows = Sequence[Row[Any]]
 
+ASSET_COLUMNS = tuple(
+    assets.c[name]
+    for name in (
+        "id", "owner_id", "original_file_name", "thumbhash", "checksum", "file_created_at",
+        "file_modified_at", "local_date_time", "duration", "type", "deleted_at", "is_favorite",
+        "visibility", "live_photo_video_id", "stack_id", "library_id", "width", "height", "is_edited",
+    )
+)  # fmt: skip
+"""The asset columns a sync line carries (`SyncAssetV1`): fewer columns, cheaper rows."""
+
+
+_PG_ISO = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
+_DASH, _T, _Z = (sa.literal_column(f"'{c}'", sa.String) for c in "-TZ")
+
+
+def _sub(column: sa.ColumnElement[Any], start: int, length: int) -> sa.ColumnElement[str]:
+    return sa.func.substr(
+        column, sa.literal_column(str(start)), sa.literal_column(str(length)), type_=sa.String
+    )
+
+
+def wire_value(dialect: str, column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """A UUID or timestamp column already in its JSON form (`str(uuid)`, `timefmt.iso`).
+
+    Formatting in SQL skips the driver's and SQLAlchemy's per-value conversion to Python
+    objects and back, the main per-row cost of a full sync. SQLite stores UUIDs as 32 hex
+    digits and timestamps as `YYYY-MM-DD HH:MM:SS.ffffff` text; other columns are unchanged.
+    """
+    if isinstance(column.type, sa.Uuid):
+        if dialect != "sqlite":
+            return sa.cast(column, sa.Text)
+        text = _sub(column, 1, 8)
+        for start, length in ((9, 4), (13, 4), (17, 4), (21, 12)):
+            text = text + _DASH + _sub(column, start, length)
+        return sa.type_coerce(text, sa.String)
+    if isinstance(column.type, sa.DateTime):
+        if dialect != "sqlite":
+            return sa.func.to_char(column, _PG_ISO, type_=sa.String)
+        return sa.type_coerce(_sub(column, 1, 10) + _T + _sub(column, 12, 12) + _Z, sa.String)
+    return column
+
+
+def wired(dialect: str, query: sa.Select[Any]) -> sa.Select[Any]:
+    """`query` with every UUID and timestamp column selected in its JSON form, names kept."""
+    columns = [
+        column if (value := wire_value(dialect, column)) is column else value.label(column.key)
+        for column in query.selected_columns
+    ]
+    return query.with_only_columns(*columns, maintain_column_froms=True)
+
 
 def _page(
-    conn: Connection, query: sa.Select[Any], seq: sa.ColumnElement[Any], after: int, upper: int, limit: int
+    conn: Connection,
+    query: sa.Select[Any],
+    seq: sa.ColumnElement[Any],
+    after: int,
+    upper: int,
+    limit: int,
+    *,
+    wire: bool = True,
 ) -> Rows:
+    """One keyset page; with `wire`, UUIDs and timestamps come back as their JSON strings."""
+    if wire:
+        query = wired(conn.dialect.name, query)
     return conn.execute(query.where(seq > after, seq <= upper).order_by(seq).limit(limit)).all()
 
 
@@ -69,7 +129,7 @@ def _accessible_link(me: uuid.UUID, link: Any) -> sa.ColumnElement[bool]:
 
 def auth_user(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
     query = sa.select(users, users.c.update_seq.label("seq")).where(users.c.id == me)
-    return _page(conn, query, users.c.update_seq, after, upper, limit)
+    return _page(conn, query, users.c.update_seq, after, upper, limit, wire=False)
 
 
 def related_users(conn: Connection, me: uuid.UUID) -> dict[uuid.UUID, int]:
@@ -115,14 +175,14 @@ def users_by_id(conn: Connection, ids: Sequence[uuid.UUID]) -> Rows:
 
 def user_deletes(conn: Connection, after: int, upper: int, limit: int) -> Rows:
     query = sa.select(user_audit.c.user_id, user_audit.c.seq)
-    return _page(conn, query, user_audit.c.seq, after, upper, limit)
+    return _page(conn, query, user_audit.c.seq, after, upper, limit, wire=False)
 
 
 def partner_deletes_involving(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
     query = sa.select(partner_audit).where(
         sa.or_(partner_audit.c.shared_by_id == me, partner_audit.c.shared_with_id == me)
     )
-    return _page(conn, query, partner_audit.c.seq, after, upper, limit)
+    return _page(conn, query, partner_audit.c.seq, after, upper, limit, wire=False)
 
 
 def partner_upserts(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
@@ -168,7 +228,7 @@ def _former_sharers(me: uuid.UUID) -> sa.Select[Any]:
 
 
 def own_assets(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    query = sa.select(assets, assets.c.update_seq.label("seq")).where(assets.c.owner_id == me)
+    query = sa.select(*ASSET_COLUMNS, assets.c.update_seq.label("seq")).where(assets.c.owner_id == me)
     return _page(conn, query, assets.c.update_seq, after, upper, limit)
 
 
@@ -177,17 +237,29 @@ def own_asset_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, l
     return _page(conn, query, asset_audit.c.seq, after, upper, limit)
 
 
+def _owner_filter_by_lookup(conn: Connection, me: uuid.UUID) -> sa.ColumnElement[bool]:
+    """`assets.owner_id = me`, checked per joined row rather than used to drive the join.
+
+    SQLite otherwise walks all of the owner's assets and sorts their EXIF rows for every page,
+    so an incremental stream costs as much as the library; `+owner_id` (no index) makes it walk
+    `asset_exif.update_seq` instead, so a page costs what it returns.
+    """
+    if conn.dialect.name == "sqlite":
+        return sa.literal_column("+assets.owner_id", sa.Uuid()) == me
+    return assets.c.owner_id == me
+
+
 def own_exif(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
     query = (
         sa.select(asset_exif, asset_exif.c.update_seq.label("seq"))
         .join(assets, assets.c.id == asset_exif.c.asset_id)
-        .where(assets.c.owner_id == me)
+        .where(_owner_filter_by_lookup(conn, me))
     )
     return _page(conn, query, asset_exif.c.update_seq, after, upper, limit)
 
 
 def partner_assets(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    query = sa.select(assets, assets.c.update_seq.label("seq")).where(
+    query = sa.select(*ASSET_COLUMNS, assets.c.update_seq.label("seq")).where(
         assets.c.owner_id.in_(partner_owners(me)), assets.c.visibility == "timeline"
     )
     return _page(conn, query, assets.c.update_seq, after, upper, limit)
@@ -216,7 +288,7 @@ def owner_asset_ids(conn: Connection, owner: uuid.UUID, after_id: uuid.UUID | No
 
 
 def owner_timeline_assets(conn: Connection, owner: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    query = sa.select(assets, assets.c.update_seq.label("seq")).where(
+    query = sa.select(*ASSET_COLUMNS, assets.c.update_seq.label("seq")).where(
         assets.c.owner_id == owner, assets.c.visibility == "timeline"
     )
     return _page(conn, query, assets.c.update_seq, after, upper, limit)
@@ -357,7 +429,7 @@ def _newest_link(me: uuid.UUID, upper: int) -> sa.ColumnElement[bool]:
 
 def album_asset_creates(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
     query = (
-        sa.select(assets, album_assets.c.update_seq.label("seq"))
+        sa.select(*ASSET_COLUMNS, album_assets.c.update_seq.label("seq"))
         .join(album_assets, album_assets.c.asset_id == assets.c.id)
         .where(_accessible_link(me, album_assets), _newest_link(me, upper))
     )
@@ -385,7 +457,7 @@ def album_asset_updates(
     conn: Connection, me: uuid.UUID, created: int, after: int, upper: int, limit: int
 ) -> Rows:
     """Assets whose album membership the client has (link at or below `created`) that changed since."""
-    query = sa.select(assets, assets.c.update_seq.label("seq")).where(
+    query = sa.select(*ASSET_COLUMNS, assets.c.update_seq.label("seq")).where(
         _known_in_album(me, assets.c.id, created)
     )
     return _page(conn, query, assets.c.update_seq, after, upper, limit)
@@ -402,7 +474,7 @@ def album_exif_updates(
 
 def album_assets_of(conn: Connection, album_id: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
     query = (
-        sa.select(assets, album_assets.c.update_seq.label("seq"))
+        sa.select(*ASSET_COLUMNS, album_assets.c.update_seq.label("seq"))
         .join(album_assets, album_assets.c.asset_id == assets.c.id)
         .where(album_assets.c.album_id == album_id)
     )

@@ -26,6 +26,8 @@ from filmroll.db.schema import sync_clock
 _TICK = timedelta(microseconds=1)
 _SEQ_BITS = 62
 _SEQ_MASK = (1 << _SEQ_BITS) - 1
+_VARIANT = 0b10 << 62
+_LOW48 = (1 << 48) - 1
 
 
 def utcnow() -> datetime:
@@ -88,9 +90,11 @@ def seq_to_uuid(seq: int, at: datetime | None = None) -> str:
     """
     if seq < 0 or seq > _SEQ_MASK:
         raise ValueError("sequence out of range")
-    ms = int((at or datetime(1970, 1, 1)).replace(tzinfo=UTC).timestamp() * 1000) if at else 0
-    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | 0b10 << 62 | seq
-    return str(uuid.UUID(int=value))
+    low = _VARIANT | seq
+    if at is None:
+        return f"00000000-0000-7000-{low >> 48:04x}-{low & _LOW48:012x}"
+    ms = int(at.replace(tzinfo=UTC).timestamp() * 1000) & _LOW48
+    return f"{ms >> 16:08x}-{ms & 0xFFFF:04x}-7000-{low >> 48:04x}-{low & _LOW48:012x}"
 
 
 def uuid_to_seq(value: str) -> int:

@@ -64,8 +64,9 @@ async def tagged(run: Run, entity: str, source: Source, mapper: Mapper, after: i
 
 
 async def plain(run: Run, entity: str, source: Source, mapper: Mapper) -> Lines:
-    async for _seq, payload in tagged(run, entity, source, mapper):
-        yield payload
+    """Each batch of `source` as one blob of lines."""
+    async for page in run.pages(source, run.after(entity)):
+        yield b"".join([line(entity, mapper(row), ack(entity, row.seq)) for row in page])
 
 
 async def backfill(
@@ -90,8 +91,11 @@ async def backfill(
         if resumed and done is not None and done.complete:
             continue
         start = done.extra - 1 if resumed and done is not None and done.extra is not None else 0
-        async for row in run.rows(bind(rows_of, rel.id), start, min(upsert.seq, run.upper)):
-            yield line(entity, mapper(row), backfill_ack(entity, int(rel.create_seq), int(row.seq)))
+        create_seq = int(rel.create_seq)
+        async for page in run.pages(bind(rows_of, rel.id), start, min(upsert.seq, run.upper)):
+            yield b"".join(
+                [line(entity, mapper(row), backfill_ack(entity, create_seq, row.seq)) for row in page]
+            )
         yield line("SyncAckV1", EMPTY, backfill_ack(entity, int(rel.create_seq), None))
 
 

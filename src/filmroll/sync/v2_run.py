@@ -22,12 +22,13 @@ from filmroll.db.engine import Database
 from filmroll.sync.v2_acks import Ack
 
 BATCH = 1000
+Rows = Sequence[Row[Any]]
 
 
 class Source(Protocol):
     """Rows with a `seq` column in `(after, upper]`, ordered by it, at most `limit`."""
 
-    def __call__(self, conn: Connection, after: int, upper: int, limit: int) -> Sequence[Row[Any]]: ...
+    def __call__(self, conn: Connection, after: int, upper: int, limit: int) -> Rows: ...
 
 
 @dataclass
@@ -45,23 +46,30 @@ class Run:
         found = self.checkpoints.get(entity_type)
         return found.seq if found is not None else 0
 
-    async def rows(self, source: Source, after: int, upper: int | None = None) -> AsyncIterator[Row[Any]]:
+    async def pages(self, source: Source, after: int, upper: int | None = None) -> AsyncIterator[Rows]:
         """Every row of `source` in `(after, upper]`, one batch per read transaction.
 
         The next batch is read while the current one is being sent, so at most two
-        batches are held at once.
+        batches are held at once; callers encode a whole batch per step to keep the
+        per-row overhead out of the event loop.
         """
         top = self.upper if upper is None else upper
 
-        def fetch(start: int) -> asyncio.Future[Sequence[Row[Any]]]:
+        def fetch(start: int) -> asyncio.Future[Rows]:
             return asyncio.ensure_future(
                 self.db.read(partial(source, after=start, upper=top, limit=self.batch))
             )
 
-        pending: asyncio.Future[Sequence[Row[Any]]] | None = fetch(after)
+        pending: asyncio.Future[Rows] | None = fetch(after)
         while pending is not None:
             page = await pending
             pending = fetch(int(page[-1].seq)) if len(page) == self.batch else None
+            if page:
+                yield page
+
+    async def rows(self, source: Source, after: int, upper: int | None = None) -> AsyncIterator[Row[Any]]:
+        """`pages`, one row at a time."""
+        async for page in self.pages(source, after, upper):
             for row in page:
                 yield row
 
