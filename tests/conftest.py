@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from filmroll.db.engine import Database
 from tests.support import BACKENDS, LiveServer, fresh_database, live_server
 
 
@@ -34,3 +35,13 @@ def fresh_server(backend: str, tmp_path: Path) -> Iterator[LiveServer]:
     """A server on an empty database, for tests about first-run behaviour."""
     with live_server(fresh_database(backend, tmp_path), tmp_path / "data") as live:
         yield live
+
+
+@pytest.fixture
+def db(server: LiveServer) -> Iterator[Database]:
+    """Direct access to the running server's database, for writers and assertions."""
+    database = Database(server.settings.resolved_database_url, pool_size=4)
+    try:
+        yield database
+    finally:
+        database.dispose()

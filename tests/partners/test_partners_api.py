@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
-import pytest
 import sqlalchemy as sa
 
 from filmroll.db.engine import Database
 from filmroll.db.schema import partner_audit, partners
 from tests.contract import assert_error_body, assert_matches
 from tests.support import LiveServer
-
-
-@pytest.fixture
-def db(server: LiveServer) -> Iterator[Database]:
-    database = Database(server.settings.resolved_database_url, pool_size=2)
-    try:
-        yield database
-    finally:
-        database.dispose()
 
 
 def test_share_list_update_and_remove(server: LiveServer, db: Database) -> None:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from filmroll.db.schema import AUDIT_TABLES, Ts, asset_audit, asset_exif, assets, stacks, sync_clock
+from filmroll.repositories import audit
 from filmroll.repositories.sync_v2 import wire_value
 
 EXIF_PREFIX = "exif_"
@@ -122,11 +123,7 @@ def stacks_of(conn: Connection, stack_ids: Sequence[uuid.UUID]) -> dict[uuid.UUI
 
 def prune_audit(conn: Connection, before: datetime) -> int:
     """Delete tombstones older than `before` from every audit table; returns rows removed."""
-    removed = 0
-    for table in AUDIT_TABLES:
-        result = conn.execute(sa.delete(table).where(table.c.deleted_at < before))
-        removed += int(result.rowcount or 0)
-    return removed
+    return audit.prune(conn, AUDIT_TABLES, before)
 
 
 def advance_clock(conn: Connection, at: datetime) -> None:

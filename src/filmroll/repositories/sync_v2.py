@@ -37,6 +37,7 @@ from filmroll.db.schema import (
     user_metadata_audit,
     users,
 )
+from filmroll.repositories import audit
 
 Rows = Sequence[Row[Any]]
 
@@ -514,8 +515,4 @@ V2_ONLY_AUDIT = tuple(t for t in AUDIT_TABLES if t not in (asset_audit, partner_
 
 def prune_audit(conn: Connection, before: datetime) -> int:
     """Delete v2-only tombstones older than `before`; returns rows removed."""
-    removed = 0
-    for table in V2_ONLY_AUDIT:
-        result = conn.execute(sa.delete(table).where(table.c.deleted_at < before))
-        removed += int(result.rowcount or 0)
-    return removed
+    return audit.prune(conn, V2_ONLY_AUDIT, before)
