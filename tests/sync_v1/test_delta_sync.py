@@ -133,3 +133,18 @@ def test_client_clock_ahead_of_server_loses_nothing(fresh_server: LiveServer) ->
             assert delta(client, now_iso(timedelta(hours=1)), [user])["needsFullSync"] is False
     finally:
         database.dispose()
+
+
+def test_deleting_a_stack_member_updates_the_others(server: LiveServer, builder: AssetBuilder) -> None:
+    """The other members' `stack.assetCount` changed, so delta sync must send them again."""
+    user, _, token = server.new_user("stacker")
+    members = [builder.insert(uuid.UUID(user)) for _ in range(3)]
+    builder.stack(uuid.UUID(user), members)
+    after = now_iso()
+    time.sleep(0.01)
+    builder.delete([members[0]])
+    with server.client(token) as client:
+        result = delta(client, after, [user])
+    assert result["deleted"] == [str(members[0])]
+    counts = {a["id"]: a["stack"]["assetCount"] for a in result["upserted"]}
+    assert counts == {str(members[1]): 2, str(members[2]): 2}

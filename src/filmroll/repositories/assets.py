@@ -143,7 +143,15 @@ def delete(conn: Connection, ids: Sequence[uuid.UUID]) -> list[Row[Any]]:
             ],
         )
     conn.execute(sa.delete(assets).where(assets.c.id.in_(row_ids)))
+    _touch_stack_members(conn, {r.stack_id for r in rows if r.stack_id is not None})
     return rows
+
+
+def _touch_stack_members(conn: Connection, stack_ids: set[Any]) -> None:
+    """The remaining members' stack size changed, so their AssetResponseDto did too."""
+    if stack_ids:
+        members = conn.execute(sa.select(assets.c.id).where(assets.c.stack_id.in_(stack_ids))).scalars()
+        touch(conn, list(members))
 
 
 def partner_owners(conn: Connection, viewer_id: uuid.UUID, owner_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
