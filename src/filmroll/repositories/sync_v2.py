@@ -281,11 +281,14 @@ def partner_asset_deletes(conn: Connection, me: uuid.UUID, after: int, upper: in
     return _page(conn, query, asset_audit.c.seq, after, upper, limit)
 
 
-def owner_asset_ids(conn: Connection, owner: uuid.UUID, after_id: uuid.UUID | None, limit: int) -> Rows:
-    query = sa.select(assets.c.id).where(assets.c.owner_id == owner)
+def owner_ids(
+    table: sa.Table, conn: Connection, owner: uuid.UUID, after_id: uuid.UUID | None, limit: int
+) -> Rows:
+    """Ids of `owner`'s rows in `table` (assets or stacks), paged by id."""
+    query = sa.select(table.c.id).where(table.c.owner_id == owner)
     if after_id is not None:
-        query = query.where(assets.c.id > after_id)
-    return conn.execute(query.order_by(assets.c.id).limit(limit)).all()
+        query = query.where(table.c.id > after_id)
+    return conn.execute(query.order_by(table.c.id).limit(limit)).all()
 
 
 def owner_timeline_assets(conn: Connection, owner: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
@@ -338,13 +341,6 @@ def partner_stack_deletes(conn: Connection, me: uuid.UUID, after: int, upper: in
     owners = sa.union(partner_owners(me), _former_sharers(me))
     query = sa.select(stack_audit.c.stack_id, stack_audit.c.seq).where(stack_audit.c.user_id.in_(owners))
     return _page(conn, query, stack_audit.c.seq, after, upper, limit)
-
-
-def owner_stack_ids(conn: Connection, owner: uuid.UUID, after_id: uuid.UUID | None, limit: int) -> Rows:
-    query = sa.select(stacks.c.id).where(stacks.c.owner_id == owner)
-    if after_id is not None:
-        query = query.where(stacks.c.id > after_id)
-    return conn.execute(query.order_by(stacks.c.id).limit(limit)).all()
 
 
 def owner_stacks(conn: Connection, owner: uuid.UUID, after: int, upper: int, limit: int) -> Rows:

@@ -14,6 +14,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection, Row
 
+from filmroll.db.schema import assets as assets_table
+from filmroll.db.schema import stacks as stacks_table
 from filmroll.repositories import checkpoints
 from filmroll.repositories import sync_v2 as repo
 from filmroll.sync.v2_acks import ack, backfill_ack
@@ -150,31 +152,36 @@ async def users(run: Run) -> Lines:
         yield line("UserV1", sync_user(row), ack("UserV1", seq))
 
 
-async def partners(run: Run) -> Lines:
-    deletes = bind(repo.partner_deletes_involving, run.me)
-    mapper: Mapper = lambda r: {"sharedById": str(r.shared_by_id), "sharedWithId": str(r.shared_with_id)}  # noqa: E731
-    async for payload in plain(run, "PartnerDeleteV1", deletes, mapper):
-        yield payload
-    async for payload in plain(run, "PartnerV1", bind(repo.partner_upserts, run.me), sync_partner):
-        yield payload
+async def deletes_then_upserts(run: Run, *streams: tuple[str, Source, Mapper]) -> Lines:
+    """The plain handler shape: each `(entity, source, mapper)` stream in turn, deletes first."""
+    for entity, source, mapper in streams:
+        async for payload in plain(run, entity, source, mapper):
+            yield payload
 
 
-async def assets(run: Run) -> Lines:
-    async for payload in plain(
-        run, "AssetDeleteV1", bind(repo.own_asset_deletes, run.me), _field("assetId", "asset_id")
-    ):
-        yield payload
-    async for payload in plain(run, "AssetV1", bind(repo.own_assets, run.me), sync_asset):
-        yield payload
+def partners(run: Run) -> Lines:
+    as_delete: Mapper = lambda r: {"sharedById": str(r.shared_by_id), "sharedWithId": str(r.shared_with_id)}  # noqa: E731
+    return deletes_then_upserts(
+        run,
+        ("PartnerDeleteV1", bind(repo.partner_deletes_involving, run.me), as_delete),
+        ("PartnerV1", bind(repo.partner_upserts, run.me), sync_partner),
+    )
 
 
-async def stacks(run: Run) -> Lines:
-    async for payload in plain(
-        run, "StackDeleteV1", bind(repo.own_stack_deletes, run.me), _field("stackId", "stack_id")
-    ):
-        yield payload
-    async for payload in plain(run, "StackV1", bind(repo.own_stacks, run.me), sync_stack):
-        yield payload
+def assets(run: Run) -> Lines:
+    return deletes_then_upserts(
+        run,
+        ("AssetDeleteV1", bind(repo.own_asset_deletes, run.me), _field("assetId", "asset_id")),
+        ("AssetV1", bind(repo.own_assets, run.me), sync_asset),
+    )
+
+
+def stacks(run: Run) -> Lines:
+    return deletes_then_upserts(
+        run,
+        ("StackDeleteV1", bind(repo.own_stack_deletes, run.me), _field("stackId", "stack_id")),
+        ("StackV1", bind(repo.own_stacks, run.me), sync_stack),
+    )
 
 
 async def partner_assets(run: Run) -> Lines:
@@ -183,7 +190,7 @@ async def partner_assets(run: Run) -> Lines:
     async for payload in merge(
         tagged(run, entity, bind(repo.partner_asset_deletes, run.me), as_delete),
         tagged(run, entity, bind(repo.partner_assets_hidden, run.me), as_delete),
-        unshare_deletes(run, entity, "assetId", repo.owner_asset_ids),
+        unshare_deletes(run, entity, "assetId", partial(repo.owner_ids, assets_table)),
     ):
         yield payload
     async for payload in backfill(
@@ -203,7 +210,7 @@ async def partner_stacks(run: Run) -> Lines:
     entity = "PartnerStackDeleteV1"
     async for payload in merge(
         tagged(run, entity, bind(repo.partner_stack_deletes, run.me), _field("stackId", "stack_id")),
-        unshare_deletes(run, entity, "stackId", repo.owner_stack_ids),
+        unshare_deletes(run, entity, "stackId", partial(repo.owner_ids, stacks_table)),
     ):
         yield payload
     async for payload in backfill(
