@@ -34,7 +34,9 @@ from filmroll.jobs.daily import DailyMaintenance
 from filmroll.services.albums import AlbumService
 from filmroll.services.assets import AssetService
 from filmroll.services.auth import AuthService
+from filmroll.services.onboarding import OnboardingService
 from filmroll.services.partners import PartnerService
+from filmroll.services.preferences import PreferenceService
 from filmroll.services.stacks import StackService
 from filmroll.services.sync_v1 import SyncV1Service
 from filmroll.services.sync_v2 import SyncV2Service
@@ -97,6 +99,8 @@ def build_services(settings: Settings) -> Services:
         maintenance=DailyMaintenance(db, sync_v1_service, sync_v2_service),
         albums=AlbumService(db),
         stacks=StackService(db),
+        preferences=PreferenceService(db),
+        onboarding=OnboardingService(db),
     )
 
 

@@ -34,7 +34,7 @@ def db(database_url: str) -> Iterator[Database]:
         database.dispose()
 
 
-def _login(conn: Connection, name: str) -> AuthContext:
+def login(conn: Connection, name: str) -> AuthContext:
     now = clock.utcnow()
     user = users.insert(conn, {"email": f"{name}@example.com", "name": name, "is_admin": False})
     session = sessions.insert(
@@ -59,9 +59,9 @@ async def _collect(service: SyncV2Service, auth: AuthContext, ack: bool) -> list
 
 
 def test_small_batches_match_one_batch(db: Database) -> None:
-    alice = db.write_sync(lambda c: _login(c, "alice"))
-    bob = db.write_sync(lambda c: _login(c, "bob"))
-    carol = db.write_sync(lambda c: _login(c, "carol"))
+    alice = db.write_sync(lambda c: login(c, "alice"))
+    bob = db.write_sync(lambda c: login(c, "bob"))
+    carol = db.write_sync(lambda c: login(c, "carol"))
     builder = AssetBuilder(db, seed=7)
     for _ in range(7):
         builder.insert(bob.user_id, exif=True)

@@ -20,7 +20,7 @@ from filmroll.sync import clock
 from tests.support import LiveServer
 from tests.sync_v1.builders import AssetBuilder
 from tests.sync_v2.helpers import new_client, of_type
-from tests.sync_v2.test_batches import _collect, _login, read_lines
+from tests.sync_v2.test_batches import _collect, login, read_lines
 
 
 def test_row_committed_late_is_still_delivered(
@@ -97,8 +97,8 @@ def test_asset_deleted_while_an_unshare_streams_is_still_deleted(database_url: s
     """An asset deleted after the run's bound but before the unshare expansion reads it."""
     db = Database(database_url)
     try:
-        alice = db.write_sync(lambda c: _login(c, "alice"))
-        bob = db.write_sync(lambda c: _login(c, "bob"))
+        alice = db.write_sync(lambda c: login(c, "alice"))
+        bob = db.write_sync(lambda c: login(c, "bob"))
         db.write_sync(lambda c: partner_repo.create(c, bob.user_id, alice.user_id))
         builder = AssetBuilder(db, seed=3)
         doomed = builder.insert(bob.user_id)

@@ -74,7 +74,7 @@ async def login(body: LoginCredentialDto, request: Request, response: Response, 
         "profileImagePath": user.profile_image_path,
         "isAdmin": user.is_admin,
         "shouldChangePassword": user.should_change_password,
-        "isOnboarded": user.is_onboarded,
+        "isOnboarded": await svc.onboarding.get(user.id),
     }
 
 

@@ -16,7 +16,9 @@ from filmroll.jobs.daily import DailyMaintenance
 from filmroll.services.albums import AlbumService
 from filmroll.services.assets import AssetService
 from filmroll.services.auth import AuthContext, AuthService, Credentials
+from filmroll.services.onboarding import OnboardingService
 from filmroll.services.partners import PartnerService
+from filmroll.services.preferences import PreferenceService
 from filmroll.services.stacks import StackService
 from filmroll.services.sync_v1 import SyncV1Service
 from filmroll.services.sync_v2 import SyncV2Service
@@ -43,6 +45,8 @@ class Services:
     maintenance: DailyMaintenance
     albums: AlbumService
     stacks: StackService
+    preferences: PreferenceService
+    onboarding: OnboardingService
 
 
 def services(request: Request) -> Services:

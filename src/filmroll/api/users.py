@@ -17,6 +17,12 @@ from filmroll.api.dto import (
     user_admin_response,
     user_response,
 )
+from filmroll.api.preferences_dto import (
+    OnboardingDto,
+    OnboardingResponseDto,
+    UserPreferencesResponseDto,
+    UserPreferencesUpdateDto,
+)
 from filmroll.services.auth import AuthContext
 
 router = APIRouter(tags=["Users"])
@@ -72,6 +78,39 @@ async def update_me(
     return user_admin_response(await svc.users.update(auth.user_id, _given(body), by_admin=False))
 
 
+@router.get("/users/me/preferences", response_model=UserPreferencesResponseDto)
+async def get_my_preferences(
+    auth: Annotated[AuthContext, Perm("userPreference.read")], svc: Svc
+) -> dict[str, Any]:
+    return await svc.preferences.get(auth.user_id)
+
+
+@router.put("/users/me/preferences", response_model=UserPreferencesResponseDto)
+async def update_my_preferences(
+    body: UserPreferencesUpdateDto, auth: Annotated[AuthContext, Perm("userPreference.update")], svc: Svc
+) -> dict[str, Any]:
+    return await svc.preferences.update(auth.user_id, body.patch())
+
+
+@router.get("/users/me/onboarding", response_model=OnboardingResponseDto)
+async def get_my_onboarding(
+    auth: Annotated[AuthContext, Perm("userOnboarding.read")], svc: Svc
+) -> dict[str, Any]:
+    return {"isOnboarded": await svc.onboarding.get(auth.user_id)}
+
+
+@router.put("/users/me/onboarding", response_model=OnboardingResponseDto)
+async def set_my_onboarding(
+    body: OnboardingDto, auth: Annotated[AuthContext, Perm("userOnboarding.update")], svc: Svc
+) -> dict[str, Any]:
+    return {"isOnboarded": await svc.onboarding.set(auth.user_id, body.is_onboarded)}
+
+
+@router.delete("/users/me/onboarding", status_code=204)
+async def delete_my_onboarding(auth: Annotated[AuthContext, Perm("userOnboarding.delete")], svc: Svc) -> None:
+    await svc.onboarding.reset(auth.user_id)
+
+
 @router.get("/users", response_model=list[UserResponse])
 async def list_users(_auth: Annotated[AuthContext, Perm("user.read")], svc: Svc) -> list[dict[str, Any]]:
     return [user_response(r) for r in await svc.users.list()]
@@ -113,6 +152,23 @@ async def admin_update(
     svc: Svc,
 ) -> dict[str, Any]:
     return user_admin_response(await svc.users.update(id, _given(body), by_admin=True))
+
+
+@router.get("/admin/users/{id}/preferences", response_model=UserPreferencesResponseDto)
+async def admin_get_preferences(
+    id: uuid.UUID, _auth: Annotated[AuthContext, Perm("adminUser.read", admin=True)], svc: Svc
+) -> dict[str, Any]:
+    return await svc.preferences.admin_get(id)
+
+
+@router.put("/admin/users/{id}/preferences", response_model=UserPreferencesResponseDto)
+async def admin_update_preferences(
+    id: uuid.UUID,
+    body: UserPreferencesUpdateDto,
+    _auth: Annotated[AuthContext, Perm("adminUser.update", admin=True)],
+    svc: Svc,
+) -> dict[str, Any]:
+    return await svc.preferences.admin_update(id, body.patch())
 
 
 @router.delete("/admin/users/{id}", response_model=UserAdminResponse)

@@ -3,7 +3,7 @@
 Deletes leave tombstones as the v2 stream expects (spec §4.6, stricter where noted):
 removing a member writes `album_user_audit` for the remaining viewers and `album_audit`
 for the removed user (an unshare is an album delete for them); deleting an album writes
-`album_audit` for the owner and every member.
+`album_audit` for the owner and every member and `album_asset_audit` for every link.
 """
 
 from __future__ import annotations
@@ -87,13 +87,21 @@ def list_for_user(
 
 
 def delete(conn: Connection, album_id: uuid.UUID) -> None:
-    """Delete an album; its owner and every member get a tombstone."""
+    """Delete an album; its owner and every member get a tombstone, and so does every link.
+
+    The link tombstones are what lets a member's stream delete assets it could see only
+    through this album; members never get them as `AlbumToAssetDeleteV1` (the album is gone).
+    """
     album = get(conn, album_id)
     if album is None:
         return
     members = [r.user_id for r in members_of(conn, album_id)]
     viewers = [album.owner_id, *members]
-    stamp = clock.reserve(conn, len(viewers))
+    linked = [
+        r.asset_id
+        for r in conn.execute(sa.select(album_assets.c.asset_id).where(album_assets.c.album_id == album_id))
+    ]
+    stamp = clock.reserve(conn, len(viewers) + len(linked))
     conn.execute(
         sa.insert(album_audit),
         [
@@ -101,6 +109,7 @@ def delete(conn: Connection, album_id: uuid.UUID) -> None:
             for i, u in enumerate(viewers)
         ],
     )
+    _link_tombstones(conn, album_id, linked, stamp, len(viewers))
     conn.execute(sa.delete(albums).where(albums.c.id == album_id))
 
 
@@ -198,13 +207,25 @@ def remove_assets(conn: Connection, album_id: uuid.UUID, ids: Sequence[uuid.UUID
             album_assets.c.album_id == album_id, album_assets.c.asset_id.in_(list(ids))
         )
     )
-    conn.execute(
-        sa.insert(album_asset_audit),
-        [
-            {"seq": stamp.seq_at(i), "album_id": album_id, "asset_id": a, "deleted_at": stamp.at_at(i)}
-            for i, a in enumerate(ids)
-        ],
-    )
+    _link_tombstones(conn, album_id, ids, stamp)
+
+
+def _link_tombstones(
+    conn: Connection, album_id: uuid.UUID, ids: Sequence[uuid.UUID], stamp: clock.Stamp, offset: int = 0
+) -> None:
+    if ids:
+        conn.execute(
+            sa.insert(album_asset_audit),
+            [
+                {
+                    "seq": stamp.seq_at(offset + i),
+                    "album_id": album_id,
+                    "asset_id": a,
+                    "deleted_at": stamp.at_at(offset + i),
+                }
+                for i, a in enumerate(ids)
+            ],
+        )
 
 
 def assets_of(conn: Connection, album_id: uuid.UUID, order: str) -> Sequence[Row[Any]]:

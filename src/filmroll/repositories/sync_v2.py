@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -168,6 +169,36 @@ def related_users(conn: Connection, me: uuid.UUID) -> dict[uuid.UUID, int]:
     for owner in owners:
         note(owner.owner_id, owner.create_seq)
     return seqs
+
+
+def album_relation_losses(conn: Connection, me: uuid.UUID, after: int, upper: int) -> Rows:
+    """`(user_id, seq)` of users an album tied to `me` until `seq` in `(after, upper]`.
+
+    Someone removed from an album `me` has or had, and, when `me` left an album or it was
+    deleted, its owner, its members and everyone whose tombstone of it is in the same window
+    (on a delete, all who were in it). Callers drop those still related.
+    """
+    albums_seen = sa.or_(
+        album_user_audit.c.album_id.in_(album_ids(me)), album_user_audit.c.album_id.in_(lost_albums(me))
+    )
+    removed = sa.select(album_user_audit.c.user_id, album_user_audit.c.seq).where(
+        albums_seen, album_user_audit.c.seq > after, album_user_audit.c.seq <= upper
+    )
+    left = (
+        sa.select(album_audit.c.album_id, album_audit.c.seq)
+        .where(album_audit.c.user_id == me, album_audit.c.seq > after, album_audit.c.seq <= upper)
+        .subquery()
+    )
+    others = album_audit.alias("others")
+    with_tombstones = sa.select(others.c.user_id, left.c.seq).join(
+        others, sa.and_(others.c.album_id == left.c.album_id, others.c.seq > after, others.c.seq <= upper)
+    )
+    owners = sa.select(albums.c.owner_id, left.c.seq).join(albums, albums.c.id == left.c.album_id)
+    members = sa.select(album_users.c.user_id, left.c.seq).join(
+        album_users, album_users.c.album_id == left.c.album_id
+    )
+    query = sa.union_all(removed, with_tombstones, owners, members)
+    return conn.execute(query).all()
 
 
 def users_by_id(conn: Connection, ids: Sequence[uuid.UUID]) -> Rows:
@@ -413,6 +444,55 @@ def album_link_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, 
     return _page(conn, query, album_asset_audit.c.seq, after, upper, limit)
 
 
+@dataclass(frozen=True)
+class AlbumPass:
+    """What one run sends of album assets (or their exif), so none goes out twice (§2.4).
+
+    Memberships of `me` created at or after `fresh_from` are backfilled in this run with their
+    links at or below `bound`; links at or below `bound` were known before the run, and assets
+    changed after `update_after` go out as updates. `bound` is None on a first sync (nothing
+    is backfilled or updated).
+    """
+
+    me: uuid.UUID
+    fresh_from: int
+    bound: int | None
+    update_after: int
+
+
+def _backfilled(p: AlbumPass, asset_id: Any, before_create: int) -> sa.ColumnElement[bool]:
+    """The asset went out in the backfill of an album shared with `me` before `before_create`."""
+    if p.bound is None:
+        return sa.false()
+    link, member = album_assets.alias("fresh_link"), album_users.alias("fresh_member")
+    return sa.exists().where(
+        link.c.asset_id == asset_id,
+        link.c.update_seq <= p.bound,
+        member.c.album_id == link.c.album_id,
+        member.c.user_id == p.me,
+        member.c.create_seq >= p.fresh_from,
+        member.c.create_seq < before_create,
+    )
+
+
+def _known_in_album(me: uuid.UUID, asset_id: Any, created: int) -> sa.ColumnElement[bool]:
+    known = album_assets.alias("known")
+    return sa.exists().where(
+        known.c.asset_id == asset_id, known.c.update_seq <= created, _accessible_link(me, known)
+    )
+
+
+def _updated(p: AlbumPass, asset_id: Any, seq: Any, upper: int) -> sa.ColumnElement[bool]:
+    """The row goes out as an update in this run, unless a backfill already sent it."""
+    if p.bound is None:
+        return sa.false()
+    return sa.and_(
+        seq > p.update_after,
+        seq <= upper,
+        _known_in_album(p.me, asset_id, p.bound),
+    )
+
+
 def _newest_link(me: uuid.UUID, upper: int) -> sa.ColumnElement[bool]:
     """The link is the newest accessible one of its asset up to `upper`: one row per asset."""
     later = album_assets.alias("later")
@@ -424,67 +504,141 @@ def _newest_link(me: uuid.UUID, upper: int) -> sa.ColumnElement[bool]:
     )
 
 
-def album_asset_creates(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+def album_asset_creates(conn: Connection, p: AlbumPass, after: int, upper: int, limit: int) -> Rows:
+    """Assets newly linked into albums `me` sees, unless backfilled or updated earlier in the run."""
     query = (
         sa.select(*ASSET_COLUMNS, album_assets.c.update_seq.label("seq"))
         .join(album_assets, album_assets.c.asset_id == assets.c.id)
-        .where(_accessible_link(me, album_assets), _newest_link(me, upper))
+        .where(
+            _accessible_link(p.me, album_assets),
+            _newest_link(p.me, upper),
+            ~_backfilled(p, assets.c.id, upper + 1),
+            ~_updated(p, assets.c.id, assets.c.update_seq, upper),
+        )
     )
     return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
 
 
-def album_exif_creates(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+def album_exif_creates(conn: Connection, p: AlbumPass, after: int, upper: int, limit: int) -> Rows:
     query = (
         sa.select(asset_exif, album_assets.c.update_seq.label("seq"))
         .join(album_assets, album_assets.c.asset_id == asset_exif.c.asset_id)
-        .where(_accessible_link(me, album_assets), _newest_link(me, upper))
+        .where(
+            _accessible_link(p.me, album_assets),
+            _newest_link(p.me, upper),
+            ~_backfilled(p, asset_exif.c.asset_id, upper + 1),
+            ~_updated(p, asset_exif.c.asset_id, asset_exif.c.update_seq, upper),
+        )
     )
     return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
 
 
-def _known_in_album(me: uuid.UUID, asset_id: Any, created: int) -> sa.ColumnElement[bool]:
-    return sa.exists().where(
-        album_assets.c.asset_id == asset_id,
-        album_assets.c.update_seq <= created,
-        _accessible_link(me, album_assets),
-    )
-
-
-def album_asset_updates(
-    conn: Connection, me: uuid.UUID, created: int, after: int, upper: int, limit: int
-) -> Rows:
-    """Assets whose album membership the client has (link at or below `created`) that changed since."""
+def album_asset_updates(conn: Connection, p: AlbumPass, after: int, upper: int, limit: int) -> Rows:
+    """Assets whose album membership the client has (link at or below `bound`) that changed since."""
+    if p.bound is None:
+        return []
     query = sa.select(*ASSET_COLUMNS, assets.c.update_seq.label("seq")).where(
-        _known_in_album(me, assets.c.id, created)
+        _known_in_album(p.me, assets.c.id, p.bound), ~_backfilled(p, assets.c.id, upper + 1)
     )
     return _page(conn, query, assets.c.update_seq, after, upper, limit)
 
 
-def album_exif_updates(
-    conn: Connection, me: uuid.UUID, created: int, after: int, upper: int, limit: int
-) -> Rows:
+def album_exif_updates(conn: Connection, p: AlbumPass, after: int, upper: int, limit: int) -> Rows:
+    if p.bound is None:
+        return []
     query = sa.select(asset_exif, asset_exif.c.update_seq.label("seq")).where(
-        _known_in_album(me, asset_exif.c.asset_id, created)
+        _known_in_album(p.me, asset_exif.c.asset_id, p.bound),
+        ~_backfilled(p, asset_exif.c.asset_id, upper + 1),
     )
     return _page(conn, query, asset_exif.c.update_seq, after, upper, limit)
 
 
-def album_assets_of(conn: Connection, album_id: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+def album_assets_of(
+    conn: Connection, p: AlbumPass, album_id: uuid.UUID, create_seq: int, after: int, upper: int, limit: int
+) -> Rows:
+    """Backfill of one album, less assets already backfilled from an album shared earlier in the run."""
     query = (
         sa.select(*ASSET_COLUMNS, album_assets.c.update_seq.label("seq"))
         .join(album_assets, album_assets.c.asset_id == assets.c.id)
-        .where(album_assets.c.album_id == album_id)
+        .where(album_assets.c.album_id == album_id, ~_backfilled(p, assets.c.id, create_seq))
     )
     return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
 
 
-def album_exif_of(conn: Connection, album_id: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+def album_exif_of(
+    conn: Connection, p: AlbumPass, album_id: uuid.UUID, create_seq: int, after: int, upper: int, limit: int
+) -> Rows:
     query = (
         sa.select(asset_exif, album_assets.c.update_seq.label("seq"))
         .join(album_assets, album_assets.c.asset_id == asset_exif.c.asset_id)
-        .where(album_assets.c.album_id == album_id)
+        .where(album_assets.c.album_id == album_id, ~_backfilled(p, asset_exif.c.asset_id, create_seq))
     )
     return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
+
+
+def lost_albums(me: uuid.UUID) -> sa.Select[Any]:
+    """Albums `me` was removed from or that were deleted while `me` could see them."""
+    return sa.select(album_audit.c.album_id).where(album_audit.c.user_id == me)
+
+
+def _visible(me: uuid.UUID, asset_id: Any) -> sa.ColumnElement[bool]:
+    """`me` still sees the asset: it is theirs, a partner's timeline asset, or in one of their albums."""
+    return sa.or_(
+        sa.exists().where(
+            assets.c.id == asset_id,
+            sa.or_(
+                assets.c.owner_id == me,
+                sa.and_(assets.c.owner_id.in_(partner_owners(me)), assets.c.visibility == "timeline"),
+            ),
+        ),
+        sa.exists().where(album_assets.c.asset_id == asset_id, album_assets.c.album_id.in_(album_ids(me))),
+    )
+
+
+def album_asset_losses(
+    conn: Connection,
+    me: uuid.UUID,
+    start: int,
+    upper: int,
+    cursor: tuple[int, uuid.UUID | None],
+    limit: int,
+) -> Rows:
+    """Assets `me` saw through an album and can no longer see at all, once each, at their last loss.
+
+    A loss is a link removed from an album `me` has or had (asset removed, asset deleted,
+    album deleted) or `me` leaving an album (every asset it links). Rows are `(asset_id, seq)`
+    in `(start, upper]`, keyset-paged by `(seq, asset_id)` from `cursor` because one loss
+    (leaving an album) can stand for many assets at one sequence number.
+    """
+    removed = sa.select(album_asset_audit.c.asset_id, album_asset_audit.c.seq).where(
+        sa.or_(
+            album_asset_audit.c.album_id.in_(album_ids(me)), album_asset_audit.c.album_id.in_(lost_albums(me))
+        ),
+        album_asset_audit.c.seq > start,
+        album_asset_audit.c.seq <= upper,
+    )
+    left = (
+        sa.select(album_assets.c.asset_id, album_audit.c.seq)
+        .join(album_assets, album_assets.c.album_id == album_audit.c.album_id)
+        .where(album_audit.c.user_id == me, album_audit.c.seq > start, album_audit.c.seq <= upper)
+    )
+    found = sa.union_all(removed, left).subquery()
+    last = (
+        sa.select(found.c.asset_id, sa.func.max(found.c.seq).label("seq"))
+        .group_by(found.c.asset_id)
+        .subquery()
+    )
+    after_seq, after_id = cursor
+    position = last.c.seq > after_seq
+    if after_id is not None:
+        position = sa.or_(position, sa.and_(last.c.seq == after_seq, last.c.asset_id > after_id))
+    query: sa.Select[Any] = (
+        sa.select(last.c.asset_id, last.c.seq)
+        .where(position, ~_visible(me, last.c.asset_id))
+        .order_by(last.c.seq, last.c.asset_id)
+        .limit(limit)
+    )
+    return conn.execute(query).all()
 
 
 # --- user metadata ------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from filmroll.sync.clock import seq_to_uuid, uuid_to_seq
-from filmroll.sync.v2_types import ENTITY_TYPE_SET
+from filmroll.sync.v2_types import ACK_TYPE_SET
 
 COMPLETE = "complete"
 RESET_ACK = "SyncResetV1|reset"
@@ -43,7 +43,7 @@ def parse(value: str) -> Ack:
     """Parse an ack string; raises InvalidAck for unknown types or malformed ids."""
     parts = value.split("|")
     entity_type = parts[0]
-    if entity_type not in ENTITY_TYPE_SET:
+    if entity_type not in ACK_TYPE_SET:
         raise InvalidAck(f"Invalid ack type: {entity_type}")
     if entity_type == "SyncResetV1":
         return Ack(entity_type, 0)

@@ -35,6 +35,7 @@ from filmroll.sync.v2_lines import (
     sync_user_metadata_delete,
 )
 from filmroll.sync.v2_run import Run, Source, merge
+from filmroll.sync.v2_types import ALBUM_ASSET_LOSS
 
 Lines = AsyncIterator[bytes]
 Tagged = AsyncIterator[tuple[int, bytes]]
@@ -53,6 +54,11 @@ class IdsOf(Protocol):
 def bind(fn: Callable[..., Sequence[Row[Any]]], *args: Any) -> Source:
     """A row source with its leading arguments (viewer, album, owner...) fixed."""
     return lambda conn, after, upper, limit: fn(conn, *args, after, upper, limit)
+
+
+def by_id(fn: Callable[..., Sequence[Row[Any]]]) -> Callable[[Row[Any]], Source]:
+    """A backfill source over one relation's rows, given the relation's id."""
+    return lambda rel: bind(fn, rel.id)
 
 
 def _field(name: str, column: str) -> Mapper:
@@ -76,7 +82,7 @@ async def backfill(
     entity: str,
     upsert_type: str,
     relations: Relations,
-    rows_of: Callable[..., Sequence[Row[Any]]],
+    source_of: Callable[[Row[Any]], Source],
     mapper: Mapper,
 ) -> Lines:
     """Send older rows of relations (partners, album memberships) that began after the client's cursor."""
@@ -94,7 +100,7 @@ async def backfill(
             continue
         start = done.extra - 1 if resumed and done is not None and done.extra is not None else 0
         create_seq = int(rel.create_seq)
-        async for page in run.pages(bind(rows_of, rel.id), start, min(upsert.seq, run.upper)):
+        async for page in run.pages(source_of(rel), start, min(upsert.seq, run.upper)):
             yield b"".join(
                 [line(entity, mapper(row), backfill_ack(entity, create_seq, row.seq)) for row in page]
             )
@@ -133,17 +139,25 @@ async def users(run: Run) -> Lines:
 
     def load(conn: Connection) -> tuple[list[tuple[int, uuid.UUID]], list[tuple[int, Row[Any]]]]:
         related = repo.related_users(conn, run.me)
-        gone = [(int(r.seq), r.user_id) for r in repo.user_deletes(conn, after_delete, run.upper, limit)]
+        gone: dict[uuid.UUID, int] = {}
+
+        def lost(user_id: uuid.UUID, seq: int, deleted: bool = False) -> None:
+            if deleted or user_id not in related:
+                gone[user_id] = max(gone.get(user_id, 0), int(seq))
+
+        for row in repo.user_deletes(conn, after_delete, run.upper, limit):
+            lost(row.user_id, row.seq, deleted=True)
         for audit in repo.partner_deletes_involving(conn, run.me, after_delete, run.upper, limit):
-            other = audit.shared_with_id if audit.shared_by_id == run.me else audit.shared_by_id
-            if other not in related:
-                gone.append((int(audit.seq), other))
+            lost(audit.shared_with_id if audit.shared_by_id == run.me else audit.shared_by_id, audit.seq)
+        for row in repo.album_relation_losses(conn, run.me, after_delete, run.upper):
+            lost(row.user_id, row.seq)
         found = []
         for row in repo.users_by_id(conn, list(related)):
             seq = max(int(row.update_seq), related[row.id])
             if after_upsert < seq <= run.upper:
                 found.append((seq, row))
-        return sorted(gone, key=lambda g: g[0]), sorted(found, key=lambda f: f[0])
+        by_seq = sorted((seq, user_id) for user_id, seq in gone.items())
+        return by_seq, sorted(found, key=lambda f: f[0])
 
     gone, found = await run.db.read(load)
     for seq, user_id in gone:
@@ -198,7 +212,7 @@ async def partner_assets(run: Run) -> Lines:
         "PartnerAssetBackfillV1",
         "PartnerAssetV1",
         repo.partners_of,
-        repo.owner_timeline_assets,
+        by_id(repo.owner_timeline_assets),
         sync_asset,
     ):
         yield payload
@@ -214,11 +228,33 @@ async def partner_stacks(run: Run) -> Lines:
     ):
         yield payload
     async for payload in backfill(
-        run, "PartnerStackBackfillV1", "PartnerStackV1", repo.partners_of, repo.owner_stacks, sync_stack
+        run,
+        "PartnerStackBackfillV1",
+        "PartnerStackV1",
+        repo.partners_of,
+        by_id(repo.owner_stacks),
+        sync_stack,
     ):
         yield payload
     async for payload in plain(run, "PartnerStackV1", bind(repo.partner_stacks, run.me), sync_stack):
         yield payload
+
+
+def _album_pass(run: Run, prefix: str) -> repo.AlbumPass:
+    """Which album memberships this run backfills and which links the client already knows.
+
+    A membership already being backfilled when the run starts (the backfill checkpoint's
+    relation) is left out of `fresh_from`: part of it went out in an earlier run, so its
+    assets must still be eligible as updates.
+    """
+    done = run.checkpoints.get(f"{prefix}BackfillV1")
+    created = run.checkpoints.get(f"{prefix}CreateV1")
+    return repo.AlbumPass(
+        me=run.me,
+        fresh_from=0 if done is None else done.seq + 1,
+        bound=None if created is None else min(created.seq, run.upper),
+        update_after=run.after(f"{prefix}UpdateV1"),
+    )
 
 
 async def _album_split(
@@ -229,23 +265,76 @@ async def _album_split(
     updates: Callable[..., Sequence[Row[Any]]],
     creates: Callable[..., Sequence[Row[Any]]],
 ) -> Lines:
-    """Backfill, then updates of known album assets, then creates of newly linked ones (§4.7)."""
+    """Backfill, then updates of known album assets, then creates of newly linked ones (§4.7).
+
+    Each asset goes out at most once per run however many albums show it (§2.4).
+    """
     create_type, update_type = f"{prefix}CreateV1", f"{prefix}UpdateV1"
-    async for payload in backfill(run, f"{prefix}BackfillV1", create_type, repo.memberships, rows_of, mapper):
+    p = _album_pass(run, prefix)
+    per_album: Callable[[Row[Any]], Source] = lambda rel: bind(rows_of, p, rel.id, int(rel.create_seq))  # noqa: E731
+    async for payload in backfill(
+        run, f"{prefix}BackfillV1", create_type, repo.memberships, per_album, mapper
+    ):
         yield payload
-    created = run.checkpoints.get(create_type)
-    if created is not None:
-        async for payload in plain(run, update_type, bind(updates, run.me, created.seq), mapper):
+    if p.bound is not None:
+        async for payload in plain(run, update_type, bind(updates, p), mapper):
             yield payload
     first = True
-    async for payload in plain(run, create_type, bind(creates, run.me), mapper):
+    async for payload in plain(run, create_type, bind(creates, p), mapper):
         if first:
             yield line("SyncAckV1", EMPTY, ack(update_type, run.upper))
             first = False
         yield payload
 
 
+def _loss_line(row: Row[Any], last_of_seq: bool) -> bytes:
+    """An `AssetDeleteV1`; every line but the last at its sequence acks just below it (resumable)."""
+    seq = int(row.seq)
+    return line(
+        "AssetDeleteV1",
+        {"assetId": str(row.asset_id)},
+        ack(ALBUM_ASSET_LOSS, seq if last_of_seq else seq - 1),
+    )
+
+
+async def album_asset_losses(run: Run) -> Lines:
+    """Deletes for assets the caller saw only through albums it lost (sync-requirements §2.3).
+
+    Immich has no delete row for album assets, so its clients keep them; this sends
+    `AssetDeleteV1`, which the Immich app applies to its one asset table, for each asset no
+    longer visible by any path (own, partner timeline, another album).
+    """
+    start = run.after(ALBUM_ASSET_LOSS)
+    cursor: tuple[int, uuid.UUID | None] = (start, None)
+    held: Row[Any] | None = None
+    while True:
+        page = await run.db.read(
+            partial(
+                repo.album_asset_losses,
+                me=run.me,
+                start=start,
+                upper=run.upper,
+                cursor=cursor,
+                limit=run.batch,
+            )
+        )
+        out = []
+        for row in page:
+            if held is not None:
+                out.append(_loss_line(held, int(row.seq) != int(held.seq)))
+            held = row
+        if out:
+            yield b"".join(out)
+        if len(page) < run.batch:
+            break
+        cursor = (int(page[-1].seq), page[-1].asset_id)
+    if held is not None:
+        yield _loss_line(held, True)
+
+
 async def album_assets(run: Run) -> Lines:
+    async for payload in album_asset_losses(run):
+        yield payload
     split = _album_split(
         run,
         "AlbumAsset",
@@ -281,7 +370,12 @@ async def album_users(run: Run) -> Lines:
     ):
         yield payload
     async for payload in backfill(
-        run, "AlbumUserBackfillV1", "AlbumUserV1", repo.memberships, repo.album_user_rows_of, sync_album_user
+        run,
+        "AlbumUserBackfillV1",
+        "AlbumUserV1",
+        repo.memberships,
+        by_id(repo.album_user_rows_of),
+        sync_album_user,
     ):
         yield payload
     async for payload in plain(run, "AlbumUserV1", bind(repo.album_user_rows, run.me), sync_album_user):
@@ -301,7 +395,7 @@ async def album_to_assets(run: Run) -> Lines:
         "AlbumToAssetBackfillV1",
         "AlbumToAssetV1",
         repo.memberships,
-        repo.album_links_of,
+        by_id(repo.album_links_of),
         sync_album_to_asset,
     ):
         yield payload
@@ -320,7 +414,7 @@ async def partner_asset_exifs(run: Run) -> Lines:
         "PartnerAssetExifBackfillV1",
         "PartnerAssetExifV1",
         repo.partners_of,
-        repo.owner_timeline_exif,
+        by_id(repo.owner_timeline_exif),
         sync_exif,
     ):
         yield payload

@@ -32,8 +32,14 @@ SYNC_TYPES_ORDER: Final[tuple[str, ...]] = (
     "UserMetadataV1", "AssetMetadataV1", "AssetEditsV1",
 )  # fmt: skip
 
+ALBUM_ASSET_LOSS: Final = "AlbumAssetDeleteV1"
+"""Ack type of the deletes for album-only assets a user lost; not an Immich entity type, but
+clients echo acks back verbatim, and it gives those deletes their own checkpoint."""
+FILMROLL_ACK_TYPES: Final[tuple[str, ...]] = (ALBUM_ASSET_LOSS,)
+
 REQUEST_TYPE_SET: Final = frozenset(REQUEST_TYPES)
 ENTITY_TYPE_SET: Final = frozenset(ENTITY_TYPES)
+ACK_TYPE_SET: Final = ENTITY_TYPE_SET | frozenset(FILMROLL_ACK_TYPES)
 
 
 def ordered(requested: list[str]) -> list[str]:
