@@ -9,6 +9,7 @@ is ownership or membership, and every source yields each row once.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,18 +40,14 @@ from filmroll.db.schema import (
     users,
 )
 from filmroll.repositories import audit
+from filmroll.sync.v2_fields import ASSET_FIELDS, EXIF_FIELDS
 
 Rows = Sequence[Row[Any]]
 
-ASSET_COLUMNS = tuple(
-    assets.c[name]
-    for name in (
-        "id", "owner_id", "original_file_name", "thumbhash", "checksum", "file_created_at",
-        "file_modified_at", "local_date_time", "duration", "type", "deleted_at", "is_favorite",
-        "visibility", "live_photo_video_id", "stack_id", "library_id", "width", "height", "is_edited",
-    )
-)  # fmt: skip
-"""The asset columns a sync line carries (`SyncAssetV1`): fewer columns, cheaper rows."""
+ASSET_COLUMNS = tuple(assets.c[column] for _key, column in ASSET_FIELDS)
+"""The asset columns a sync line carries (`SyncAssetV1`), in wire order: fewer columns, cheaper rows."""
+EXIF_COLUMNS = tuple(asset_exif.c[column] for _key, column in EXIF_FIELDS)
+"""The exif columns of `SyncAssetExifV1`, in wire order."""
 
 
 _PG_ISO = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
@@ -84,10 +81,27 @@ def wire_value(dialect: str, column: sa.ColumnElement[Any]) -> sa.ColumnElement[
     return column
 
 
+def _wired_column(dialect: str, column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    value = wire_value(dialect, column)
+    return column if value is column else value.label(column.key)
+
+
+@functools.cache
+def _wired_table_column(dialect: str, column: sa.Column[Any]) -> sa.ColumnElement[Any]:
+    """Table columns are long-lived objects: build each one's wire expression once per dialect."""
+    return _wired_column(dialect, column)
+
+
 def wired(dialect: str, query: sa.Select[Any]) -> sa.Select[Any]:
-    """`query` with every UUID and timestamp column selected in its JSON form, names kept."""
+    """`query` with every UUID and timestamp column selected in its JSON form, names kept.
+
+    Building the SQL expressions costs milliseconds per statement, as much as the rows of a
+    page, so those of table columns are cached.
+    """
     columns = [
-        column if (value := wire_value(dialect, column)) is column else value.label(column.key)
+        _wired_table_column(dialect, column)
+        if isinstance(column, sa.Column)
+        else _wired_column(dialect, column)
         for column in query.selected_columns
     ]
     return query.with_only_columns(*columns, maintain_column_froms=True)
@@ -283,7 +297,7 @@ def _owner_filter_by_lookup(conn: Connection, me: uuid.UUID) -> sa.ColumnElement
 
 def own_exif(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
     query = (
-        sa.select(asset_exif, asset_exif.c.update_seq.label("seq"))
+        sa.select(*EXIF_COLUMNS, asset_exif.c.update_seq.label("seq"))
         .join(assets, assets.c.id == asset_exif.c.asset_id)
         .where(_owner_filter_by_lookup(conn, me))
     )
@@ -330,7 +344,7 @@ def owner_timeline_assets(conn: Connection, owner: uuid.UUID, after: int, upper:
 
 
 def _partner_exif_query() -> sa.Select[Any]:
-    return sa.select(asset_exif, assets.c.update_seq.label("seq")).join(
+    return sa.select(*EXIF_COLUMNS, assets.c.update_seq.label("seq")).join(
         assets, assets.c.id == asset_exif.c.asset_id
     )
 
@@ -521,7 +535,7 @@ def album_asset_creates(conn: Connection, p: AlbumPass, after: int, upper: int, 
 
 def album_exif_creates(conn: Connection, p: AlbumPass, after: int, upper: int, limit: int) -> Rows:
     query = (
-        sa.select(asset_exif, album_assets.c.update_seq.label("seq"))
+        sa.select(*EXIF_COLUMNS, album_assets.c.update_seq.label("seq"))
         .join(album_assets, album_assets.c.asset_id == asset_exif.c.asset_id)
         .where(
             _accessible_link(p.me, album_assets),
@@ -546,7 +560,7 @@ def album_asset_updates(conn: Connection, p: AlbumPass, after: int, upper: int, 
 def album_exif_updates(conn: Connection, p: AlbumPass, after: int, upper: int, limit: int) -> Rows:
     if p.bound is None:
         return []
-    query = sa.select(asset_exif, asset_exif.c.update_seq.label("seq")).where(
+    query = sa.select(*EXIF_COLUMNS, asset_exif.c.update_seq.label("seq")).where(
         _known_in_album(p.me, asset_exif.c.asset_id, p.bound),
         ~_backfilled(p, asset_exif.c.asset_id, upper + 1),
     )
@@ -569,7 +583,7 @@ def album_exif_of(
     conn: Connection, p: AlbumPass, album_id: uuid.UUID, create_seq: int, after: int, upper: int, limit: int
 ) -> Rows:
     query = (
-        sa.select(asset_exif, album_assets.c.update_seq.label("seq"))
+        sa.select(*EXIF_COLUMNS, album_assets.c.update_seq.label("seq"))
         .join(album_assets, album_assets.c.asset_id == asset_exif.c.asset_id)
         .where(album_assets.c.album_id == album_id, ~_backfilled(p, asset_exif.c.asset_id, create_seq))
     )
