@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import time
 
+import httpx
+
 from bench.common import MIB, Context, Result, median, peak_rss, reset_peak, rss
 
 NAME = "v2-full-stream"
 TYPES = ["AssetsV1", "AssetExifsV1"]
 
 
-def stream_lines(ctx: Context, token: str, types: list[str]) -> int:
+def stream_lines(client: httpx.Client, types: list[str]) -> int:
     lines = 0
-    with (
-        ctx.server.client(token) as client,
-        client.stream("POST", "/api/sync/stream", json={"types": types}) as resp,
-    ):
+    with client.stream("POST", "/api/sync/stream", json={"types": types}) as resp:
         resp.raise_for_status()
         for chunk in resp.iter_bytes():
             lines += chunk.count(b"\n")
@@ -32,12 +31,13 @@ def run(ctx: Context) -> Result:
     lines = 0
     for _ in range(ctx.profile.runs):
         token = ctx.server.login(ctx.library.owner.email, ctx.library.owner.password)
-        before = rss(pid)
-        reset_peak(pid)
-        start = time.perf_counter()
-        lines = stream_lines(ctx, token, TYPES)
-        times.append(time.perf_counter() - start)
-        growth.append(max(0, peak_rss(pid) - before))
+        with ctx.server.client(token) as client:
+            before = rss(pid)
+            reset_peak(pid)
+            start = time.perf_counter()
+            lines = stream_lines(client, TYPES)
+            times.append(time.perf_counter() - start)
+            growth.append(max(0, peak_rss(pid) - before))
     expected = 2 * ctx.library.size
     if lines < expected:
         raise RuntimeError(f"stream sent {lines} lines, expected at least {expected}")
