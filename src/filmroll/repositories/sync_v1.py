@@ -96,7 +96,9 @@ def changed_since(
 ) -> Sequence[Row[Any]]:
     """Assets of `owner_ids` stamped after `after`, of every visibility (the caller sorts
     them into upserts and lost access), at most `limit` rows."""
-    query = _with_exif().where(assets.c.owner_id.in_(list(owner_ids)), assets.c.updated_at > after)
+    query = _with_exif(conn.dialect.name).where(
+        assets.c.owner_id.in_(list(owner_ids)), assets.c.updated_at > after
+    )
     return conn.execute(query.limit(limit)).all()
 
 
