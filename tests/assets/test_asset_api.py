@@ -70,6 +70,38 @@ def test_access_rules(server: LiveServer) -> None:
         assert c.get("/api/assets/not-a-uuid").status_code == 400
 
 
+def test_album_members_may_read_view_and_download(server: LiveServer) -> None:
+    owner, _e, token = server.new_user("album-owner")
+    member, _e, member_token = server.new_user("album-member")
+    _outsider, _e, outsider_token = server.new_user("album-outsider")
+    with server.client(token) as c:
+        asset_id = upload(c, JPEG).json()["id"]
+        wait_for_jobs(server)
+        album = c.post(
+            "/api/albums",
+            json={
+                "albumName": "shared",
+                "assetIds": [asset_id],
+                "albumUsers": [{"userId": member, "role": "viewer"}],
+            },
+        )
+        assert album.status_code == 201, album.text
+    with server.client(member_token) as m:
+        seen = m.get(f"/api/assets/{asset_id}")
+        assert seen.status_code == 200 and seen.json()["ownerId"] == owner
+        for path in ("/thumbnail", "/original"):
+            assert m.get(f"/api/assets/{asset_id}{path}").status_code == 200, path
+        denied = m.put(f"/api/assets/{asset_id}", json={"isFavorite": True})
+        assert denied.json()["message"] == "Not found or no asset.update access"
+    with server.client(outsider_token) as o:
+        assert o.get(f"/api/assets/{asset_id}/thumbnail").status_code == 400
+    with server.client(token) as c:
+        resp = c.request("DELETE", f"/api/albums/{album.json()['id']}/assets", json={"ids": [asset_id]})
+        assert resp.status_code == 200
+    with server.client(member_token) as m:
+        assert m.get(f"/api/assets/{asset_id}").status_code == 400
+
+
 def test_edits_bump_and_validate(server: LiveServer) -> None:
     _uid, _e, token = server.new_user("editor")
     with server.client(token) as c:

@@ -228,6 +228,19 @@ def _link_tombstones(
         )
 
 
+def visible_asset_ids(conn: Connection, user_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of `ids` are in an album `user_id` owns or is a member of."""
+    if not ids:
+        return set()
+    member_of = sa.select(album_users.c.album_id).where(album_users.c.user_id == user_id)
+    mine = sa.select(albums.c.id).where(albums.c.owner_id == user_id)
+    query = sa.select(album_assets.c.asset_id).where(
+        album_assets.c.asset_id.in_(list(ids)),
+        sa.or_(album_assets.c.album_id.in_(member_of), album_assets.c.album_id.in_(mine)),
+    )
+    return {r.asset_id for r in conn.execute(query)}
+
+
 def assets_of(conn: Connection, album_id: uuid.UUID, order: str) -> Sequence[Row[Any]]:
     column = assets.c.file_created_at
     query = (

@@ -1,8 +1,9 @@
 """Asset rules: who may see or change an asset, edits, trash and permanent deletion.
 
 Owners may do everything; partners (a `partners` row shared_by=owner, shared_with=caller)
-may read, view and download. Every write goes through `repositories.assets`, so each
-change bumps the asset's change clock; EXIF edits bump the asset too.
+and members of an album holding the asset may read, view and download it. Every write goes
+through `repositories.assets`, so each change bumps the asset's change clock; EXIF edits bump
+the asset too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from filmroll.db.engine import Database
 from filmroll.errors import BadRequest, NotFound
 from filmroll.mappers.asset import asset_response
 from filmroll.media.mime import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+from filmroll.repositories import albums as albums_repo
 from filmroll.repositories import assets as assets_repo
 from filmroll.services.auth import AuthContext
 from filmroll.storage import Storage, StorageError
@@ -29,7 +31,8 @@ from filmroll.timefmt import to_naive_utc
 
 Access = Literal["read", "view", "download", "update", "delete"]
 FileKind = Literal["thumbnail", "preview", "fullsize", "original", "playback"]
-_PARTNER_ACCESS = frozenset({"read", "view", "download"})
+_SHARED_ACCESS = frozenset({"read", "view", "download"})
+"""What partners and album members may do with assets they do not own."""
 _WEB_IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
                     ".gif": "image/gif"}  # fmt: skip
 _DERIVED_TYPES = {".jpeg": "image/jpeg", ".webp": "image/webp"}
@@ -100,13 +103,13 @@ class AssetService:
     ) -> list[Row[Any]]:
         """The assets, or BadRequest in Immich's wording if any is missing or not allowed."""
         rows = list(assets_repo.get_many(conn, ids))
-        others = {r.owner_id for r in rows if r.owner_id != auth.user_id}
-        allowed = (
-            assets_repo.partner_owners(conn, auth.user_id, others) if access in _PARTNER_ACCESS else set()
-        )
-        if len(rows) != len(set(ids)) or any(
-            r.owner_id not in allowed for r in rows if r.owner_id != auth.user_id
-        ):
+        foreign = [r for r in rows if r.owner_id != auth.user_id]
+        if foreign and access in _SHARED_ACCESS:
+            sharers = assets_repo.partner_owners(conn, auth.user_id, {r.owner_id for r in foreign})
+            foreign = [r for r in foreign if r.owner_id not in sharers]
+            in_albums = albums_repo.visible_asset_ids(conn, auth.user_id, [r.id for r in foreign])
+            foreign = [r for r in foreign if r.id not in in_albums]
+        if len(rows) != len(set(ids)) or foreign:
             raise BadRequest(f"Not found or no asset.{access} access")
         return rows
 
