@@ -19,6 +19,7 @@ from tests.assets.helpers import (
     owner_files,
     upload,
     validate_schema,
+    wait_for_jobs,
 )
 from tests.support import LiveServer
 
@@ -189,3 +190,28 @@ def test_sidecar_is_stored_and_deleted_with_the_asset(server: LiveServer) -> Non
         asset_id = resp.json()["id"]
         assert c.request("DELETE", "/api/assets", json={"ids": [asset_id], "force": True}).status_code == 204
     assert [p for p in owner_files(server, uid) if "library" in p.parts] == []
+
+
+OTHER = PHOTOS / "node-exif" / "test2.jpg"
+
+
+def test_quota_usage_follows_uploads_and_deletes(server: LiveServer) -> None:
+    size = JPEG.stat().st_size
+    uid, _email, token = server.new_user("quota")
+    with server.client(server.admin()) as admin:
+        resp = admin.put(f"/api/admin/users/{uid}", json={"quotaSizeInBytes": size + 10})
+        assert resp.status_code == 200, resp.text
+    with server.client(token) as c:
+        first = upload(c, JPEG)
+        assert first.status_code == 201, first.text
+        assert c.get("/api/users/me").json()["quotaUsageInBytes"] == size
+        wait_for_jobs(server)
+        files = owner_files(server, uid)
+        refused = upload(c, OTHER)
+        assert refused.status_code == 400
+        assert refused.json()["message"] == "Quota has been exceeded!"
+        assert asset_count(server, uid) == 1 and owner_files(server, uid) == files
+        deleted = c.request("DELETE", "/api/assets", json={"ids": [first.json()["id"]], "force": True})
+        assert deleted.status_code == 204, deleted.text
+        assert c.get("/api/users/me").json()["quotaUsageInBytes"] == 0
+        assert upload(c, OTHER).status_code == 201

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from filmroll.db.schema import album_asset_audit, album_assets, asset_audit, asset_exif, assets, partners
+from filmroll.repositories import users
 from filmroll.sync import clock
 
 EXIF_COLUMNS = tuple(c.name for c in asset_exif.c if c.name not in ("asset_id", "updated_at", "update_seq"))
@@ -111,11 +112,17 @@ def upsert_exif(conn: Connection, asset_id: uuid.UUID, values: dict[str, Any]) -
 
 
 def delete(conn: Connection, ids: Sequence[uuid.UUID]) -> list[Row[Any]]:
-    """Permanently delete assets, recording a tombstone for each and for its album links."""
+    """Permanently delete assets, recording a tombstone for each and for its album links, and
+    giving their bytes back to their owners' storage usage."""
     rows = list(get_many(conn, ids))
     if not rows:
         return []
     row_ids = [r.id for r in rows]
+    freed: dict[uuid.UUID, int] = {}
+    for r in rows:
+        freed[r.owner_id] = freed.get(r.owner_id, 0) + int(r.file_size or 0)
+    for owner_id, size in freed.items():
+        users.add_usage(conn, owner_id, -size)
     links = conn.execute(
         sa.select(album_assets.c.album_id, album_assets.c.asset_id).where(
             album_assets.c.asset_id.in_(row_ids)

@@ -73,6 +73,29 @@ def update(conn: Connection, user_id: uuid.UUID, values: dict[str, Any]) -> Row[
     return get(conn, user_id, with_deleted=True)
 
 
+def add_usage(conn: Connection, user_id: uuid.UUID, delta: int) -> bool:
+    """Change the user's storage usage by `delta` bytes; False (and no change) if it would pass
+    their quota. One conditional UPDATE, so concurrent uploads cannot both slip under the quota.
+    The row is stamped, so sync sends the new `quotaUsageInBytes` (as Immich does)."""
+    if delta == 0:
+        return True
+    stamp = clock.reserve(conn)
+    usage = users.c.quota_usage_in_bytes + delta
+    where = [users.c.id == user_id]
+    if delta > 0:
+        where.append(sa.or_(users.c.quota_size_in_bytes.is_(None), usage <= users.c.quota_size_in_bytes))
+    result = conn.execute(
+        sa.update(users)
+        .where(*where)
+        .values(
+            quota_usage_in_bytes=sa.case((usage < 0, 0), else_=usage),
+            updated_at=stamp.at,
+            update_seq=stamp.seq,
+        )
+    )
+    return bool(result.rowcount)
+
+
 def soft_delete(conn: Connection, user_id: uuid.UUID, when: datetime) -> Row[Any] | None:
     return update(conn, user_id, {"deleted_at": when})
 

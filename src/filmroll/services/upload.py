@@ -36,6 +36,7 @@ from filmroll.media.imaging import DECODE_ERRORS, open_image
 from filmroll.media.video import probe
 from filmroll.repositories import assets as assets_repo
 from filmroll.repositories import jobs as jobs_repo
+from filmroll.repositories import users as users_repo
 from filmroll.storage import Storage, StorageError, Upload, asset_key
 from filmroll.sync.clock import utcnow
 from filmroll.timefmt import to_naive_utc
@@ -319,7 +320,8 @@ async def _decode(path: Path, filename: str) -> media.MediaType:
 
 
 def _record(conn: Connection, values: dict[str, Any]) -> UploadResult:
-    """Insert the asset and queue its jobs in one transaction; link a live photo's video."""
+    """Insert the asset, count its bytes against the owner's quota and queue its jobs, in one
+    transaction (a quota refusal rolls the row back); link a live photo's video."""
     owner_id = values["owner_id"]
     video_id = values["live_photo_video_id"]
     if video_id is not None:
@@ -334,6 +336,8 @@ def _record(conn: Connection, values: dict[str, Any]) -> UploadResult:
         if existing is None:
             raise
         return UploadResult(existing.id, duplicate=True)
+    if not users_repo.add_usage(conn, owner_id, values["file_size"]):
+        raise BadRequest("Quota has been exceeded!")
     if video_id is not None and video is not None and video.visibility != "hidden":
         assets_repo.update(conn, [video_id], {"visibility": "hidden"})
     for name in (METADATA, THUMBNAILS):
