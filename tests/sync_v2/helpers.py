@@ -127,8 +127,11 @@ class SyncClient:
         latest: dict[str, str] = {}
         for item in lines:
             latest[item["ack"].split("|")[0] if item["type"] == "SyncAckV1" else item["type"]] = item["ack"]
-        if latest:
-            resp = self.http.post("/api/sync/ack", json={"acks": list(latest.values())})
+        self.post_acks(list(latest.values()))
+
+    def post_acks(self, acks: list[str]) -> None:
+        if acks:
+            resp = self.http.post("/api/sync/ack", json={"acks": acks})
             assert resp.status_code == 204, resp.text
 
     def sync(self, types: list[str] | None = None) -> list[dict[str, Any]]:

@@ -1,26 +1,49 @@
-"""Convergence: clients stream, apply and ack while writers mutate; replicas end equal to the server."""
+"""Convergence: clients stream, apply and ack while writers mutate; replicas end equal to the server.
+
+Each client keeps a `filmroll.client.Replica` and applies its stream the way the client's
+v2 loop does (same-type runs in one transaction, acked after commit), over HTTP with every
+line checked against Immich's schemas. When the writers stop and every client has pulled
+once more, its replica must equal a fresh replica filled by one full stream of a new login
+session (full JSON, nothing missing, extra or stale), and that fresh replica must hold
+exactly the keys the database says the user can see.
+"""
 
 from __future__ import annotations
 
 import random
 import threading
 import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from filmroll.client.replica import Replica
+from filmroll.client.v2 import RESET_ACK, TYPES, acks_of
 from filmroll.db.engine import Database
 from filmroll.db.schema import album_users, albums, assets
 from filmroll.repositories import albums as album_repo
 from filmroll.repositories import assets as asset_repo
 from filmroll.repositories import partners as partner_repo
-from tests.support import LiveServer
+from tests.replica_diff import describe, describe_keys, key_sets
+from tests.support import LiveServer, login
 from tests.sync_v1.builders import AssetBuilder
-from tests.sync_v2.helpers import ALL_TYPES, SyncClient, new_client
-from tests.sync_v2.replica import Replica, server_view
+from tests.sync_v2.helpers import SyncClient
+from tests.sync_v2.server_view import server_keys
 
 WRITERS, OPS = 4, 120
+PASSWORD = "pw-123456"
+#: Lines per replica transaction: small, so streams are applied and acked in many pieces.
+BATCH_LINES = 1000
+#: Deletes the writer mix must have produced in the clients' streams, or the run proved little.
+DELETES = (
+    "AssetDeleteV1", "PartnerAssetDeleteV1", "PartnerDeleteV1", "AlbumDeleteV1", "AlbumUserDeleteV1",
+    "AlbumToAssetDeleteV1",
+)  # fmt: skip
 
 
 class Mutations:
@@ -93,33 +116,88 @@ class Mutations:
             album_repo.update(conn, album_id, {"name": f"renamed {rng.randrange(1000)}"})
 
 
-def _differences(held: dict[str, dict[Any, Any]], expected: dict[str, dict[Any, Any]]) -> dict[str, Any]:
-    """Per family: rows missing from the replica, extra in it, or stale."""
-    found: dict[str, Any] = {}
-    for family, rows in expected.items():
-        mine = held[family]
-        missing = {k: v for k, v in rows.items() if k not in mine}
-        extra = {k: v for k, v in mine.items() if k not in rows}
-        stale = {k: (mine[k], v) for k, v in rows.items() if k in mine and mine[k] != v}
-        if missing or extra or stale:
-            found[family] = {"missing": missing, "extra": extra, "stale": stale}
-    return found
+Item = dict[str, Any]
 
 
-def _pull(client: SyncClient, replica: Replica) -> None:
-    lines = client.stream(ALL_TYPES)
-    assert lines[-1]["type"] == "SyncCompleteV1"
+def _batches(lines: list[Item]) -> Iterator[list[Item]]:
+    """Runs of one type, at most `BATCH_LINES` long: the client's v2 batching rule."""
+    batch: list[Item] = []
     for item in lines:
-        replica.apply(item)
-    client.ack(lines)
+        if batch and (item["type"] != batch[0]["type"] or len(batch) >= BATCH_LINES):
+            yield batch
+            batch = []
+        batch.append(item)
+    if batch:
+        yield batch
+
+
+@dataclass
+class Syncer:
+    """One user's logged-in session and the replica it keeps current."""
+
+    client: SyncClient
+    email: str
+    replica: Replica
+    seen: Counter[str]
+
+    def pull(self) -> None:
+        """Stream once and apply each batch in one transaction, then ack what the batches acked.
+
+        The stream is read whole before anything is applied, so one ack request carrying
+        each batch's acks (the newest per type) tells the server what per-batch acks would.
+        """
+        lines = self.client.stream(list(TYPES))
+        assert lines[-1]["type"] == "SyncCompleteV1", lines[-1]
+        acks: dict[str, str] = {}
+        for batch in _batches(lines):
+            self.replica.apply_lines(batch)
+            kind = batch[0]["type"]
+            for ack in [RESET_ACK] if kind == "SyncResetV1" else acks_of(batch):
+                acks.pop(ack.split("|", 1)[0], None)
+                acks[ack.split("|", 1)[0]] = ack
+            self.seen[kind] += len(batch)
+        self.client.post_acks(list(acks.values()))
+
+
+def _syncer(server: LiveServer, name: str) -> Syncer:
+    user_id, email, token = server.new_user(name, PASSWORD)
+    return Syncer(SyncClient(server.client(token), user_id), email, Replica(), Counter())
+
+
+def _fresh(server: LiveServer, syncer: Syncer) -> Replica:
+    """A replica filled by one full stream of a new login session of the same user."""
+    with server.client() as anon:
+        token = login(anon, syncer.email, PASSWORD)
+    fresh = Syncer(
+        SyncClient(server.client(token), syncer.client.user_id), syncer.email, Replica(), Counter()
+    )
+    try:
+        fresh.pull()
+        assert fresh.client.http.post("/api/auth/logout").status_code == 200
+    finally:
+        fresh.client.http.close()
+    return fresh.replica
+
+
+def _check(server: LiveServer, db: Database, syncer: Syncer) -> str:
+    """Why this user's replica is wrong, or empty when it is right."""
+    problems = []
+    if syncer.replica.skipped:
+        problems.append(f"unknown line types: {syncer.replica.skipped}")
+    with _fresh(server, syncer) as fresh:
+        if diff := describe(syncer.replica, fresh):
+            problems.append(f"incremental replica vs a fresh full stream:\n{diff}")
+        expected = db.read_sync(partial(server_keys, me=uuid.UUID(syncer.client.user_id)))
+        if diff := describe_keys(key_sets(fresh, expected), expected):
+            problems.append(f"fresh replica vs the database:\n{diff}")
+    return "\n".join(problems)
 
 
 def test_replicas_converge_under_concurrent_writes(
     server: LiveServer, db: Database, builder: AssetBuilder
 ) -> None:
-    clients = [new_client(server, name) for name in ("ann", "ben", "cat")]
-    users = [uuid.UUID(c.user_id) for c in clients]
-    replicas = [Replica() for _ in clients]
+    syncers = [_syncer(server, name) for name in ("ann", "ben", "cat")]
+    users = [uuid.UUID(s.client.user_id) for s in syncers]
     done = threading.Event()
     errors: list[BaseException] = []
 
@@ -134,15 +212,15 @@ def test_replicas_converge_under_concurrent_writes(
         except BaseException as exc:
             errors.append(exc)
 
-    def read(client: SyncClient, replica: Replica) -> None:
+    def read(syncer: Syncer) -> None:
         try:
             while not done.is_set():
-                _pull(client, replica)
+                syncer.pull()
         except BaseException as exc:
             errors.append(exc)
 
     writers = [threading.Thread(target=write, args=(seed,)) for seed in range(WRITERS)]
-    readers = [threading.Thread(target=read, args=pair) for pair in zip(clients, replicas, strict=True)]
+    readers = [threading.Thread(target=read, args=(s,)) for s in syncers]
     for thread in writers + readers:
         thread.start()
     for thread in writers:
@@ -151,7 +229,15 @@ def test_replicas_converge_under_concurrent_writes(
     for thread in readers:
         thread.join(300)
     assert not errors, errors
-    for client, replica, user in zip(clients, replicas, users, strict=True):
-        _pull(client, replica)
-        expected = db.read_sync(lambda c, u=user: server_view(c, u))  # type: ignore[misc]
-        assert _differences(replica.view(), expected) == {}, client.user_id
+    try:
+        for syncer in syncers:
+            syncer.pull()
+        report = {s.email: _check(server, db, s) for s in syncers}
+        failures = "\n".join(f"{email}:\n{text}" for email, text in report.items() if text)
+        assert not failures, "replicas did not converge\n" + failures
+        seen = sum((s.seen for s in syncers), Counter[str]())
+        assert not [kind for kind in DELETES if not seen[kind]], seen
+    finally:
+        for syncer in syncers:
+            syncer.client.http.close()
+            syncer.replica.close()
