@@ -59,6 +59,21 @@ def test_own_assets_survive_album_removal_and_delete_cascades_exif() -> None:
         assert replica.count("assets") == 0 and replica.count("exif") == 0
 
 
+def test_exif_that_arrives_before_its_asset_is_kept() -> None:
+    """An asset changed after a run's upper bound comes a run after its unchanged exif."""
+    with Replica() as replica:
+        replica.apply_lines([line("AssetExifV1", {"assetId": "a", "city": "Oslo"}), complete()])
+        assert replica.count("exif") == 1
+        replica.apply_lines([line("AssetV1", asset("a")), complete()])
+        assert replica.count("assets") == 1 and replica.count("exif") == 1
+        replica.apply_lines(
+            [line("AlbumAssetCreateV1", asset("b", "p")), line("AlbumAssetExifCreateV1", {"assetId": "b"})]
+        )
+        replica.apply_lines([complete()])
+        assert [a["id"] for a in replica.assets()] == ["a"], "album-only asset without a link is pruned"
+        assert replica.count("exif") == 1, "with its exif"
+
+
 def test_reset_wipes_data_but_keeps_local_state() -> None:
     with Replica() as replica:
         replica.put("token", "t")

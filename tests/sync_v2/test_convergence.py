@@ -1,8 +1,8 @@
 """Convergence: clients stream, apply and ack while writers mutate; replicas end equal to the server.
 
 Each client keeps a `filmroll.client.Replica` and applies its stream the way the client's
-v2 loop does (same-type runs in one transaction, acked after commit), over HTTP with every
-line checked against Immich's schemas. When the writers stop and every client has pulled
+v2 loop does (same-type runs in one transaction each, acks chosen by `acks_of`), over HTTP
+with every line checked against Immich's schemas. When the writers stop and every client has pulled
 once more, its replica must equal a fresh replica filled by one full stream of a new login
 session (full JSON, nothing missing, extra or stale), and that fresh replica must hold
 exactly the keys the database says the user can see.
@@ -15,21 +15,23 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from filmroll.client.replica import Replica
-from filmroll.client.v2 import RESET_ACK, TYPES, acks_of
+from filmroll.client.v2 import BATCH_LINES, RESET_ACK, TYPES, acks_of
+from filmroll.client.verify import compare
 from filmroll.db.engine import Database
-from filmroll.db.schema import album_users, albums, assets
+from filmroll.db.schema import album_assets, album_users, albums, assets
 from filmroll.repositories import albums as album_repo
 from filmroll.repositories import assets as asset_repo
 from filmroll.repositories import partners as partner_repo
-from tests.replica_diff import describe, describe_keys, key_sets
+from tests.replica_diff import SHOWN, describe, describe_keys, key_sets
 from tests.support import LiveServer, login
 from tests.sync_v1.builders import AssetBuilder
 from tests.sync_v2.helpers import SyncClient
@@ -37,8 +39,6 @@ from tests.sync_v2.server_view import server_keys
 
 WRITERS, OPS = 4, 120
 PASSWORD = "pw-123456"
-#: Lines per replica transaction: small, so streams are applied and acked in many pieces.
-BATCH_LINES = 1000
 #: Deletes the writer mix must have produced in the clients' streams, or the run proved little.
 DELETES = (
     "AssetDeleteV1", "PartnerAssetDeleteV1", "PartnerDeleteV1", "AlbumDeleteV1", "AlbumUserDeleteV1",
@@ -117,6 +117,8 @@ class Mutations:
 
 
 Item = dict[str, Any]
+#: Line types whose `data.id` is an asset id.
+ASSET_LINES = ("AssetV1", "PartnerAsset", "AlbumAsset")
 
 
 def _batches(lines: list[Item]) -> Iterator[list[Item]]:
@@ -138,7 +140,10 @@ class Syncer:
     client: SyncClient
     email: str
     replica: Replica
-    seen: Counter[str]
+    seen: Counter[str] = field(default_factory=Counter)
+    #: Per asset id, the `(pull number, line type)` of every line about it, for failure reports.
+    history: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    pulls: int = 0
 
     def pull(self) -> None:
         """Stream once and apply each batch in one transaction, then ack what the batches acked.
@@ -153,24 +158,27 @@ class Syncer:
             self.replica.apply_lines(batch)
             kind = batch[0]["type"]
             for ack in [RESET_ACK] if kind == "SyncResetV1" else acks_of(batch):
-                acks.pop(ack.split("|", 1)[0], None)
                 acks[ack.split("|", 1)[0]] = ack
             self.seen[kind] += len(batch)
+            for item in batch:
+                if asset_id := item["data"].get("assetId") or (
+                    kind.startswith(ASSET_LINES) and item["data"]["id"]
+                ):
+                    self.history.setdefault(asset_id, []).append((self.pulls, kind))
         self.client.post_acks(list(acks.values()))
+        self.pulls += 1
 
 
 def _syncer(server: LiveServer, name: str) -> Syncer:
     user_id, email, token = server.new_user(name, PASSWORD)
-    return Syncer(SyncClient(server.client(token), user_id), email, Replica(), Counter())
+    return Syncer(SyncClient(server.client(token), user_id), email, Replica())
 
 
 def _fresh(server: LiveServer, syncer: Syncer) -> Replica:
     """A replica filled by one full stream of a new login session of the same user."""
     with server.client() as anon:
         token = login(anon, syncer.email, PASSWORD)
-    fresh = Syncer(
-        SyncClient(server.client(token), syncer.client.user_id), syncer.email, Replica(), Counter()
-    )
+    fresh = Syncer(SyncClient(server.client(token), syncer.client.user_id), syncer.email, Replica())
     try:
         fresh.pull()
         assert fresh.client.http.post("/api/auth/logout").status_code == 200
@@ -179,15 +187,55 @@ def _fresh(server: LiveServer, syncer: Syncer) -> Replica:
     return fresh.replica
 
 
+def _asset_context(conn: Connection, me: uuid.UUID, syncer: Syncer, ids: set[str]) -> list[str]:
+    """How `me` relates to each differing asset now, how the replica holds it and what it was sent."""
+    held = syncer.replica
+    out = []
+    for asset_id in sorted(ids)[:SHOWN]:
+        lines = syncer.history.get(asset_id, [])
+        row = conn.execute(sa.select(assets).where(assets.c.id == uuid.UUID(asset_id))).first()
+        if row is None:
+            out.append(f"  {asset_id}: gone from the server\n    lines (pull, type): {lines}")
+            continue
+        sharing = partner_repo.get(conn, row.owner_id, me) is not None
+        links = {
+            a
+            for (a,) in conn.execute(
+                sa.select(album_assets.c.album_id).where(album_assets.c.asset_id == row.id)
+            )
+        }
+        visible = sa.union(
+            sa.select(albums.c.id).where(albums.c.owner_id == me),
+            sa.select(album_users.c.album_id).where(album_users.c.user_id == me),
+        )
+        mine = {a for (a,) in conn.execute(visible)} & links
+        flags = held.conn.execute("SELECT own, partner FROM assets WHERE id = ?", [asset_id]).fetchone()
+        out.append(
+            f"  {asset_id}: owner={'me' if row.owner_id == me else row.owner_id} "
+            f"visibility={row.visibility} trashed={row.deleted_at is not None} sharing={sharing} "
+            f"in my albums={len(mine)} (all albums {len(links)}) replica own/partner={flags}\n"
+            f"    lines (pull, type): {lines}"
+        )
+    return out
+
+
 def _check(server: LiveServer, db: Database, syncer: Syncer) -> str:
     """Why this user's replica is wrong, or empty when it is right."""
     problems = []
+    me = uuid.UUID(syncer.client.user_id)
     if syncer.replica.skipped:
         problems.append(f"unknown line types: {syncer.replica.skipped}")
     with _fresh(server, syncer) as fresh:
         if diff := describe(syncer.replica, fresh):
-            problems.append(f"incremental replica vs a fresh full stream:\n{diff}")
-        expected = db.read_sync(partial(server_keys, me=uuid.UUID(syncer.client.user_id)))
+            tables = compare(syncer.replica, fresh)
+            ids = {
+                k[0]
+                for t in ("assets", "exif")
+                for k in tables[t].missing + tables[t].extra + tables[t].stale
+            }
+            context = db.read_sync(partial(_asset_context, me=me, syncer=syncer, ids=ids))
+            problems.append("\n".join([f"incremental replica vs a fresh full stream:\n{diff}", *context]))
+        expected = db.read_sync(partial(server_keys, me=me))
         if diff := describe_keys(key_sets(fresh, expected), expected):
             problems.append(f"fresh replica vs the database:\n{diff}")
     return "\n".join(problems)
@@ -234,7 +282,8 @@ def test_replicas_converge_under_concurrent_writes(
             syncer.pull()
         report = {s.email: _check(server, db, s) for s in syncers}
         failures = "\n".join(f"{email}:\n{text}" for email, text in report.items() if text)
-        assert not failures, "replicas did not converge\n" + failures
+        if failures:
+            pytest.fail("replicas did not converge\n" + failures, pytrace=False)
         seen = sum((s.seen for s in syncers), Counter[str]())
         assert not [kind for kind in DELETES if not seen[kind]], seen
     finally:

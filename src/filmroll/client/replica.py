@@ -111,11 +111,18 @@ def drop_partner_asset(conn: sqlite3.Connection, asset_id: str) -> None:
 
 
 def prune(conn: sqlite3.Connection) -> None:
-    """Drop album-only assets no album links any more, and exif without its asset."""
-    conn.execute(
-        "DELETE FROM assets WHERE own = 0 AND partner = 0 AND id NOT IN (SELECT asset_id FROM album_assets)"
+    """Drop album-only assets no album links any more, with their exif.
+
+    Exif whose asset has not arrived is kept: a stream can send an asset's exif a run before
+    the asset (the asset changed again after the run's upper bound, the exif did not), and
+    the exif will not be sent again.
+    """
+    orphans = (
+        "SELECT id FROM assets WHERE own = 0 AND partner = 0 "
+        "AND id NOT IN (SELECT asset_id FROM album_assets)"
     )
-    conn.execute("DELETE FROM exif WHERE asset_id NOT IN (SELECT id FROM assets)")
+    conn.execute(f"DELETE FROM exif WHERE asset_id IN ({orphans})")
+    conn.execute(f"DELETE FROM assets WHERE id IN ({orphans})")
 
 
 def wipe(conn: sqlite3.Connection) -> None:
