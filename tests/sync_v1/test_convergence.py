@@ -1,10 +1,12 @@
-"""Convergence under concurrency: v1 delta-sync replicas equal a fresh full sync.
+"""Convergence under concurrency: v1 client replicas equal a fresh full sync.
 
 Several writer threads change assets in concurrent transactions (upload, favourite,
 archive, lock, trash, restore, permanent delete, EXIF edit, partner share and unshare)
-while one client per user runs delta syncs over HTTP in a loop, each using as its next
+while one client per user keeps a `filmroll.client.Replica` current with the client's own
+v1 sync (`filmroll.client.v1.sync_v1`) in a loop. That sync uses as its next
 `updatedAfter` the time it sent its previous request, as Immich's app does. At the end
-every replica must equal a fresh full sync: nothing missing, extra or stale.
+every replica must equal a fresh replica filled by `sync_v1` from scratch: nothing
+missing, extra or stale.
 
 Why this fails with a plain `now()` instead of the change clock: about a third of the
 writer transactions sleep between stamping their rows and committing. With `now()` a row
@@ -17,23 +19,25 @@ has committed, and every later change is stamped after t.
 
 from __future__ import annotations
 
+import asyncio
 import random
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 from sqlalchemy.engine import Connection
 
+from filmroll.client.http import Api
+from filmroll.client.replica import Replica
+from filmroll.client.v1 import sync_v1
 from filmroll.db.engine import Database
 from filmroll.repositories import assets as asset_repo
 from filmroll.repositories import partners as partner_repo
 from filmroll.sync.clock import utcnow
-from filmroll.timefmt import iso
+from tests.replica_diff import describe
 from tests.support import LiveServer
 from tests.sync_v1.builders import AssetBuilder
 
@@ -45,58 +49,45 @@ MIN_DELTAS = 10
 """Each client keeps syncing until it has run at least this many delta syncs."""
 
 
-def _stamp() -> str:
-    value = iso(datetime.now(UTC).replace(tzinfo=None))
-    assert value is not None
-    return value
-
-
 @dataclass
-class Replica:
-    """What an Immich v1 client keeps: its assets by id and the user ids it synced."""
+class Client:
+    """One user's v1 client: its session, the replica it keeps and what its sync runs did."""
 
-    client: httpx.Client
+    url: str
+    token: str
     me: str
-    assets: dict[str, dict[str, Any]] = field(default_factory=dict)
-    user_ids: list[str] = field(default_factory=list)
-    watermark: str = ""
+    replica: Replica = field(default_factory=Replica)
     deltas: int = 0
+    """Runs answered by a delta sync."""
+    changed: int = 0
+    """Delta runs that upserted or deleted something."""
     full_syncs: int = 0
 
-    def full_sync(self) -> None:
-        while True:
-            sent = _stamp()
-            partners = self.client.get("/api/partners", params={"direction": "shared-with"}).json()
-            user_ids = [self.me, *(p["id"] for p in partners)]
-            result: dict[str, dict[str, Any]] = {}
-            for user_id in user_ids:
-                page = self.client.post(
-                    "/api/sync/full-sync", json={"limit": 100_000, "updatedUntil": sent, "userId": user_id}
-                )
-                if page.status_code == 400:
-                    break  # the share ended meanwhile: start over
-                assert page.status_code == 200, page.text
-                result.update({a["id"]: a for a in page.json()})
-            else:
-                self.assets, self.user_ids, self.watermark = result, user_ids, sent
-                self.full_syncs += 1
-                return
+    async def sync(self, api: Api) -> None:
+        stats = await sync_v1(api, self.replica)
+        if stats.full:
+            self.full_syncs += 1
+        else:
+            self.deltas += 1
+            self.changed += int(stats.lines > 0)
 
-    def delta_sync(self) -> None:
-        sent = _stamp()
-        resp = self.client.post(
-            "/api/sync/delta-sync", json={"updatedAfter": self.watermark, "userIds": self.user_ids}
-        )
-        assert resp.status_code == 200, resp.text
-        body = resp.json()
-        if body["needsFullSync"]:
-            self.full_sync()
-            return
-        for asset_id in body["deleted"]:
-            self.assets.pop(asset_id, None)
-        self.assets.update({a["id"]: a for a in body["upserted"]})
-        self.watermark = sent
-        self.deltas += 1
+    async def run(self, synced: threading.Barrier, stop: threading.Event) -> None:
+        """Full sync, wait for the writers to start, delta-sync until they stop, then once more."""
+        async with Api(self.url, token=self.token) as api:
+            await self.sync(api)
+            await asyncio.to_thread(synced.wait)
+            while not stop.is_set() or self.deltas < MIN_DELTAS:
+                await self.sync(api)
+            await self.sync(api)  # started after every writer committed
+
+
+async def _fresh(url: str, token: str) -> Replica:
+    """The user's replica as a client that never synced before gets it."""
+    replica = Replica()
+    async with Api(url, token=token) as api:
+        stats = await sync_v1(api, replica)
+    assert stats.full
+    return replica
 
 
 class Writer:
@@ -157,12 +148,12 @@ class Writer:
             partner_repo.create(conn, by, with_)
 
 
-def _converge(server: LiveServer, db: Database) -> tuple[int, list[Replica]]:
+def _converge(server: LiveServer, db: Database) -> tuple[int, list[Client]]:
     users = [server.new_user(f"conv{i}") for i in range(USERS)]
     ids = [uuid.UUID(u[0]) for u in users]
-    with server.client(users[1][2]) as client:
-        assert client.post("/api/partners", json={"sharedWithId": users[0][0]}).status_code == 201
-    replicas = [Replica(server.client(token), user_id) for user_id, _, token in users]
+    with server.client(users[1][2]) as http:
+        assert http.post("/api/partners", json={"sharedWithId": users[0][0]}).status_code == 201
+    clients = [Client(server.url, token, user_id) for user_id, _, token in users]
     rng = random.Random(SEED)
     writers = [
         Writer(db, ids[i % USERS], random.Random(rng.randrange(1 << 30)), (ids[0], ids[2]))
@@ -171,45 +162,37 @@ def _converge(server: LiveServer, db: Database) -> tuple[int, list[Replica]]:
     stop = threading.Event()
     errors: list[BaseException] = []
 
-    synced = threading.Barrier(len(replicas) + len(writers))
+    synced = threading.Barrier(len(clients) + len(writers))
 
-    def sync_loop(replica: Replica) -> None:
+    def sync_loop(client: Client) -> None:
         try:
-            replica.full_sync()
-            synced.wait()
-            while not stop.is_set() or replica.deltas < MIN_DELTAS:
-                replica.delta_sync()
+            asyncio.run(client.run(synced, stop))
         except BaseException as exc:
             synced.abort()
             errors.append(exc)
 
     def write_loop(writer: Writer) -> None:
-        synced.wait()  # writers start once every client is in delta-sync mode
+        synced.wait()  # writers start once every client has its first full sync
         writer.run(OPS_PER_WRITER)
 
-    clients = [threading.Thread(target=sync_loop, args=(r,)) for r in replicas]
+    readers = [threading.Thread(target=sync_loop, args=(c,)) for c in clients]
     threads = [threading.Thread(target=write_loop, args=(w,)) for w in writers]
-    for thread in clients + threads:
+    for thread in readers + threads:
         thread.start()
     for thread in threads:
         thread.join()
     stop.set()
-    for thread in clients:
+    for thread in readers:
         thread.join()
     assert not errors, errors
-    for replica in replicas:
-        replica.delta_sync()
-    return sum(w.ops for w in writers), replicas
+    return sum(w.ops for w in writers), clients
 
 
 def test_delta_sync_replicas_converge(server: LiveServer, db: Database) -> None:
-    ops, replicas = _converge(server, db)
+    ops, clients = _converge(server, db)
     assert ops == WRITERS * OPS_PER_WRITER
-    for replica in replicas:
-        truth = Replica(replica.client, replica.me)
-        truth.full_sync()
-        missing = set(truth.assets) - set(replica.assets)
-        extra = set(replica.assets) - set(truth.assets)
-        stale = [i for i in truth.assets if i in replica.assets and replica.assets[i] != truth.assets[i]]
-        assert (missing, extra, stale) == (set(), set(), []), replica.me
-        replica.client.close()
+    for client in clients:
+        with client.replica as held, asyncio.run(_fresh(client.url, client.token)) as truth:
+            assert held.snapshot() == truth.snapshot(), f"{client.me}:\n{describe(held, truth)}"
+        assert client.deltas >= MIN_DELTAS, client
+        assert client.changed > 0, client

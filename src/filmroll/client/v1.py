@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from filmroll.client.errors import ServerError
 from filmroll.client.http import Api, iso_now
 from filmroll.client.replica import Replica, canonical, delete_asset, upsert_asset, wipe
 from filmroll.client.v2 import OnBatch, SyncStats
 
 PAGE = 10_000
+SHARE_RACES = 3
+"""Full syncs restarted when a partner stops sharing between listing partners and paging them."""
 ETAG = "sync.v1.etag"
 USERS = "sync.v1.users"
 
@@ -110,8 +113,7 @@ async def sync_v1(
             replica.put("mode", "v1", conn)
             replica.put("session", None, conn)
     me = str((await api.me())["id"])
-    partners = [str(p["id"]) for p in await api.partners_sharing_with_me()]
-    users = sorted({me, *partners})
+    users = await _timeline_users(api, me)
     since = replica.get(ETAG)
     if since is not None and replica.get(USERS) == ",".join(users):
         done, count = await delta_sync(api, replica, me, users, since, on_batch)
@@ -119,7 +121,14 @@ async def sync_v1(
             stats.add("AssetResponseDto", count)
             return stats
     stats.full = True
-    until = await full_sync(api, replica, me, users, limit, on_batch)
+    for attempt in range(SHARE_RACES):
+        try:
+            until = await full_sync(api, replica, me, users, limit, on_batch)
+            break
+        except ServerError as exc:
+            if exc.status != 400 or attempt == SHARE_RACES - 1:
+                raise
+            users = await _timeline_users(api, me)  # a partner stopped sharing while we paged
     with replica.transaction() as conn:
         replica.put(ETAG, until, conn)
         replica.put(USERS, ",".join(users), conn)
@@ -127,3 +136,9 @@ async def sync_v1(
     _done, count = await delta_sync(api, replica, me, users, until, on_batch)
     stats.add("AssetResponseDto", count)
     return stats
+
+
+async def _timeline_users(api: Api, me: str) -> list[str]:
+    """The caller and every partner sharing their timeline with it, as delta sync expects them."""
+    partners = [str(p["id"]) for p in await api.partners_sharing_with_me()]
+    return sorted({me, *partners})
