@@ -20,7 +20,7 @@ from tests.sync_v1.builders import AssetBuilder
 from tests.sync_v2.helpers import SyncClient, new_client, of_type, types_of
 from tests.sync_v2.test_albums import ALBUM_TYPES, add_assets, create_album
 from tests.sync_v2.test_batches import login, read_lines
-from tests.sync_v2.test_partners import share
+from tests.sync_v2.test_partners import share, unshare
 
 LOSS_TYPES = ["PartnerAssetsV1", *ALBUM_TYPES]
 
@@ -173,3 +173,42 @@ def test_asset_updated_and_newly_linked_goes_out_once(server: LiveServer, builde
     assert all(
         a["isFavorite"] for a in of_type(lines, "AlbumAssetUpdateV1") + of_type(lines, "AlbumAssetBackfillV1")
     )
+
+
+def test_partner_unshare_keeps_what_an_album_still_shows(server: LiveServer, builder: AssetBuilder) -> None:
+    """With album assets in the same stream, only assets the caller can no longer see are deleted."""
+    alice, bob = new_client(server, "alice"), new_client(server, "bob")
+    owner = uuid.UUID(bob.user_id)
+    share(bob, alice)
+    in_album, archived_in_album, elsewhere = (
+        builder.insert(owner),
+        builder.insert(owner),
+        builder.insert(owner),
+    )
+    album_id = create_album(bob, [in_album, archived_in_album], [alice])
+    alice.sync(LOSS_TYPES)
+    builder.update([archived_in_album], visibility="archive")
+    assert _partner_deletes(alice.sync(LOSS_TYPES)) == [], "still shown by the album"
+    unshare(bob, alice)
+    lines = alice.sync(LOSS_TYPES)
+    assert _partner_deletes(lines) == [str(elsewhere)]
+    assert _deleted(lines) == []
+    resp = bob.http.request("DELETE", f"/api/albums/{album_id}/assets", json={"ids": [str(in_album)]})
+    assert resp.status_code == 200
+    assert _deleted(alice.sync(LOSS_TYPES)) == [str(in_album)]
+
+
+def test_partner_only_streams_keep_immich_deletes(server: LiveServer, builder: AssetBuilder) -> None:
+    """Without album assets in the request, every partner asset that leaves the timeline is deleted."""
+    alice, bob = new_client(server, "alice"), new_client(server, "bob")
+    owner = uuid.UUID(bob.user_id)
+    share(bob, alice)
+    in_album = builder.insert(owner)
+    create_album(bob, [in_album], [alice])
+    alice.sync(["PartnerAssetsV1"])
+    unshare(bob, alice)
+    assert _partner_deletes(alice.sync(["PartnerAssetsV1"])) == [str(in_album)]
+
+
+def _partner_deletes(lines: list[dict[str, object]]) -> list[str]:
+    return [str(d["assetId"]) for d in of_type(lines, "PartnerAssetDeleteV1")]  # type: ignore[index]

@@ -311,11 +311,16 @@ def partner_assets(conn: Connection, me: uuid.UUID, after: int, upper: int, limi
     return _page(conn, query, assets.c.update_seq, after, upper, limit)
 
 
-def partner_assets_hidden(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    """Partner assets whose latest change took them off the timeline: deletes for the viewer."""
+def partner_assets_hidden(
+    conn: Connection, me: uuid.UUID, keep_album_assets: bool, after: int, upper: int, limit: int
+) -> Rows:
+    """Partner assets whose latest change took them off the timeline: deletes for the viewer,
+    unless `keep_album_assets` and the viewer still sees them through an album."""
     query = sa.select(assets.c.id.label("asset_id"), assets.c.update_seq.label("seq")).where(
         assets.c.owner_id.in_(partner_owners(me)), assets.c.visibility != "timeline"
     )
+    if keep_album_assets:
+        query = query.where(~in_albums_of(me, assets.c.id))
     return _page(conn, query, assets.c.update_seq, after, upper, limit)
 
 
@@ -326,11 +331,25 @@ def partner_asset_deletes(conn: Connection, me: uuid.UUID, after: int, upper: in
     return _page(conn, query, asset_audit.c.seq, after, upper, limit)
 
 
+def in_albums_of(me: uuid.UUID, asset_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """The asset is in an album `me` owns or is a member of."""
+    return asset_id.in_(sa.select(album_assets.c.asset_id).where(album_assets.c.album_id.in_(album_ids(me))))
+
+
 def owner_ids(
-    table: sa.Table, conn: Connection, owner: uuid.UUID, after_id: uuid.UUID | None, limit: int
+    table: sa.Table,
+    conn: Connection,
+    owner: uuid.UUID,
+    after_id: uuid.UUID | None,
+    limit: int,
+    *,
+    except_in_albums_of: uuid.UUID | None = None,
 ) -> Rows:
-    """Ids of `owner`'s rows in `table` (assets or stacks), paged by id."""
+    """Ids of `owner`'s rows in `table` (assets or stacks), paged by id; optionally without the
+    assets a viewer still sees through an album."""
     query = sa.select(table.c.id).where(table.c.owner_id == owner)
+    if except_in_albums_of is not None:
+        query = query.where(~in_albums_of(except_in_albums_of, table.c.id))
     if after_id is not None:
         query = query.where(table.c.id > after_id)
     return conn.execute(query.order_by(table.c.id).limit(limit)).all()

@@ -75,7 +75,9 @@ class SyncV2Service:
         run_or_reset = await self.db.read(lambda c: self._start(c, auth.user_id, session_id))
         if run_or_reset is None:
             return _single(line("SyncResetV1", EMPTY, RESET_ACK))
-        return self._lines(run_or_reset, ordered(list(types)))
+        wanted = ordered(list(types))
+        run_or_reset.requested = frozenset(wanted)
+        return self._lines(run_or_reset, wanted)
 
     def _start(self, conn: Connection, me: uuid.UUID, session_id: uuid.UUID) -> Run | None:
         session = sessions.get(conn, session_id)

@@ -199,12 +199,17 @@ def stacks(run: Run) -> Lines:
 
 
 async def partner_assets(run: Run) -> Lines:
+    """Partner assets; lost access is a delete, except for an asset the caller still sees through
+    an album when it also syncs album assets: apps like Immich's keep one row per asset, so a
+    delete here would drop it from the album too (the album stream deletes it when that ends)."""
     entity = "PartnerAssetDeleteV1"
     as_delete = _field("assetId", "asset_id")
+    keep = "AlbumAssetsV1" in run.requested
+    unshared = partial(repo.owner_ids, assets_table, except_in_albums_of=run.me if keep else None)
     async for payload in merge(
         tagged(run, entity, bind(repo.partner_asset_deletes, run.me), as_delete),
-        tagged(run, entity, bind(repo.partner_assets_hidden, run.me), as_delete),
-        unshare_deletes(run, entity, "assetId", partial(repo.owner_ids, assets_table)),
+        tagged(run, entity, bind(repo.partner_assets_hidden, run.me, keep), as_delete),
+        unshare_deletes(run, entity, "assetId", unshared),
     ):
         yield payload
     async for payload in backfill(

@@ -11,7 +11,7 @@ import asyncio
 import heapq
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any, Protocol
@@ -40,7 +40,8 @@ class Run:
     now: datetime
     checkpoints: dict[str, Ack]
     batch: int = BATCH
-    server_acks: dict[str, str] = field(default_factory=dict)
+    requested: frozenset[str] = frozenset()
+    """The request types of this run; a handler may depend on what else the client syncs."""
 
     def after(self, entity_type: str) -> int:
         found = self.checkpoints.get(entity_type)
