@@ -537,74 +537,63 @@ def _newest_link(me: uuid.UUID, upper: int) -> sa.ColumnElement[bool]:
     )
 
 
-def album_asset_creates(conn: Connection, p: AlbumPass, after: int, upper: int, limit: int) -> Rows:
-    """Assets newly linked into albums `me` sees, unless backfilled or updated earlier in the run."""
-    query = (
-        sa.select(*ASSET_COLUMNS, album_assets.c.update_seq.label("seq"))
-        .join(album_assets, album_assets.c.asset_id == assets.c.id)
-        .where(
-            _accessible_link(p.me, album_assets),
-            _newest_link(p.me, upper),
-            ~_backfilled(p, assets.c.id, upper + 1),
-            ~_updated(p, assets.c.id, assets.c.update_seq, upper),
-        )
+@dataclass(frozen=True)
+class AlbumRows:
+    """What an album stream sends per asset: the asset row or its exif row."""
+
+    columns: tuple[sa.ColumnElement[Any], ...]
+    asset_id: sa.ColumnElement[Any]
+    update_seq: sa.ColumnElement[Any]
+
+
+ALBUM_ASSETS = AlbumRows(ASSET_COLUMNS, assets.c.id, assets.c.update_seq)
+ALBUM_EXIF = AlbumRows(EXIF_COLUMNS, asset_exif.c.asset_id, asset_exif.c.update_seq)
+
+
+def _linked(rows: AlbumRows) -> sa.Select[Any]:
+    return sa.select(*rows.columns, album_assets.c.update_seq.label("seq")).join(
+        album_assets, album_assets.c.asset_id == rows.asset_id
+    )
+
+
+def album_creates(
+    conn: Connection, rows: AlbumRows, p: AlbumPass, after: int, upper: int, limit: int
+) -> Rows:
+    """Rows newly linked into albums `me` sees, unless backfilled or updated earlier in the run."""
+    query = _linked(rows).where(
+        _accessible_link(p.me, album_assets),
+        _newest_link(p.me, upper),
+        ~_backfilled(p, rows.asset_id, upper + 1),
+        ~_updated(p, rows.asset_id, rows.update_seq, upper),
     )
     return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
 
 
-def album_exif_creates(conn: Connection, p: AlbumPass, after: int, upper: int, limit: int) -> Rows:
-    query = (
-        sa.select(*EXIF_COLUMNS, album_assets.c.update_seq.label("seq"))
-        .join(album_assets, album_assets.c.asset_id == asset_exif.c.asset_id)
-        .where(
-            _accessible_link(p.me, album_assets),
-            _newest_link(p.me, upper),
-            ~_backfilled(p, asset_exif.c.asset_id, upper + 1),
-            ~_updated(p, asset_exif.c.asset_id, asset_exif.c.update_seq, upper),
-        )
-    )
-    return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
-
-
-def album_asset_updates(conn: Connection, p: AlbumPass, after: int, upper: int, limit: int) -> Rows:
-    """Assets whose album membership the client has (link at or below `bound`) that changed since."""
+def album_updates(
+    conn: Connection, rows: AlbumRows, p: AlbumPass, after: int, upper: int, limit: int
+) -> Rows:
+    """Rows whose album membership the client has (link at or below `bound`) that changed since."""
     if p.bound is None:
         return []
-    query = sa.select(*ASSET_COLUMNS, assets.c.update_seq.label("seq")).where(
-        _known_in_album(p.me, assets.c.id, p.bound), ~_backfilled(p, assets.c.id, upper + 1)
+    query = sa.select(*rows.columns, rows.update_seq.label("seq")).where(
+        _known_in_album(p.me, rows.asset_id, p.bound), ~_backfilled(p, rows.asset_id, upper + 1)
     )
-    return _page(conn, query, assets.c.update_seq, after, upper, limit)
+    return _page(conn, query, rows.update_seq, after, upper, limit)
 
 
-def album_exif_updates(conn: Connection, p: AlbumPass, after: int, upper: int, limit: int) -> Rows:
-    if p.bound is None:
-        return []
-    query = sa.select(*EXIF_COLUMNS, asset_exif.c.update_seq.label("seq")).where(
-        _known_in_album(p.me, asset_exif.c.asset_id, p.bound),
-        ~_backfilled(p, asset_exif.c.asset_id, upper + 1),
-    )
-    return _page(conn, query, asset_exif.c.update_seq, after, upper, limit)
-
-
-def album_assets_of(
-    conn: Connection, p: AlbumPass, album_id: uuid.UUID, create_seq: int, after: int, upper: int, limit: int
+def album_rows_of(
+    conn: Connection,
+    rows: AlbumRows,
+    p: AlbumPass,
+    album_id: uuid.UUID,
+    create_seq: int,
+    after: int,
+    upper: int,
+    limit: int,
 ) -> Rows:
     """Backfill of one album, less assets already backfilled from an album shared earlier in the run."""
-    query = (
-        sa.select(*ASSET_COLUMNS, album_assets.c.update_seq.label("seq"))
-        .join(album_assets, album_assets.c.asset_id == assets.c.id)
-        .where(album_assets.c.album_id == album_id, ~_backfilled(p, assets.c.id, create_seq))
-    )
-    return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
-
-
-def album_exif_of(
-    conn: Connection, p: AlbumPass, album_id: uuid.UUID, create_seq: int, after: int, upper: int, limit: int
-) -> Rows:
-    query = (
-        sa.select(*EXIF_COLUMNS, album_assets.c.update_seq.label("seq"))
-        .join(album_assets, album_assets.c.asset_id == asset_exif.c.asset_id)
-        .where(album_assets.c.album_id == album_id, ~_backfilled(p, asset_exif.c.asset_id, create_seq))
+    query = _linked(rows).where(
+        album_assets.c.album_id == album_id, ~_backfilled(p, rows.asset_id, create_seq)
     )
     return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
 

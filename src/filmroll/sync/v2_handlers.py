@@ -262,30 +262,25 @@ def _album_pass(run: Run, prefix: str) -> repo.AlbumPass:
     )
 
 
-async def _album_split(
-    run: Run,
-    prefix: str,
-    mapper: Mapper,
-    rows_of: Callable[..., Sequence[Row[Any]]],
-    updates: Callable[..., Sequence[Row[Any]]],
-    creates: Callable[..., Sequence[Row[Any]]],
-) -> Lines:
+async def _album_split(run: Run, prefix: str, rows: repo.AlbumRows, mapper: Mapper) -> Lines:
     """Backfill, then updates of known album assets, then creates of newly linked ones (§4.7).
 
     Each asset goes out at most once per run however many albums show it (§2.4).
     """
     create_type, update_type = f"{prefix}CreateV1", f"{prefix}UpdateV1"
     p = _album_pass(run, prefix)
-    per_album: Callable[[Row[Any]], Source] = lambda rel: bind(rows_of, p, rel.id, int(rel.create_seq))  # noqa: E731
+    per_album: Callable[[Row[Any]], Source] = lambda rel: bind(  # noqa: E731
+        repo.album_rows_of, rows, p, rel.id, int(rel.create_seq)
+    )
     async for payload in backfill(
         run, f"{prefix}BackfillV1", create_type, repo.memberships, per_album, mapper
     ):
         yield payload
     if p.bound is not None:
-        async for payload in plain(run, update_type, bind(updates, p), mapper):
+        async for payload in plain(run, update_type, bind(repo.album_updates, rows, p), mapper):
             yield payload
     first = True
-    async for payload in plain(run, create_type, bind(creates, p), mapper):
+    async for payload in plain(run, create_type, bind(repo.album_creates, rows, p), mapper):
         if first:
             yield line("SyncAckV1", EMPTY, ack(update_type, run.upper))
             first = False
@@ -340,23 +335,12 @@ async def album_asset_losses(run: Run) -> Lines:
 async def album_assets(run: Run) -> Lines:
     async for payload in album_asset_losses(run):
         yield payload
-    split = _album_split(
-        run,
-        "AlbumAsset",
-        sync_asset,
-        repo.album_assets_of,
-        repo.album_asset_updates,
-        repo.album_asset_creates,
-    )
-    async for payload in split:
+    async for payload in _album_split(run, "AlbumAsset", repo.ALBUM_ASSETS, sync_asset):
         yield payload
 
 
 async def album_asset_exifs(run: Run) -> Lines:
-    split = _album_split(
-        run, "AlbumAssetExif", sync_exif, repo.album_exif_of, repo.album_exif_updates, repo.album_exif_creates
-    )
-    async for payload in split:
+    async for payload in _album_split(run, "AlbumAssetExif", repo.ALBUM_EXIF, sync_exif):
         yield payload
 
 
