@@ -135,6 +135,16 @@ def album_ids(me: uuid.UUID) -> sa.CompoundSelect[Any]:
     )
 
 
+def lost_albums(me: uuid.UUID) -> sa.Select[Any]:
+    """Albums `me` was removed from or that were deleted while `me` could see them."""
+    return sa.select(album_audit.c.album_id).where(album_audit.c.user_id == me)
+
+
+def _has_or_had(me: uuid.UUID, album_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """The album is one `me` has now or had before losing it."""
+    return sa.or_(album_id.in_(album_ids(me)), album_id.in_(lost_albums(me)))
+
+
 def _accessible_link(me: uuid.UUID, link: Any) -> sa.ColumnElement[bool]:
     found: sa.ColumnElement[bool] = link.c.album_id.in_(album_ids(me))
     return found
@@ -192,11 +202,10 @@ def album_relation_losses(conn: Connection, me: uuid.UUID, after: int, upper: in
     deleted, its owner, its members and everyone whose tombstone of it is in the same window
     (on a delete, all who were in it). Callers drop those still related.
     """
-    albums_seen = sa.or_(
-        album_user_audit.c.album_id.in_(album_ids(me)), album_user_audit.c.album_id.in_(lost_albums(me))
-    )
     removed = sa.select(album_user_audit.c.user_id, album_user_audit.c.seq).where(
-        albums_seen, album_user_audit.c.seq > after, album_user_audit.c.seq <= upper
+        _has_or_had(me, album_user_audit.c.album_id),
+        album_user_audit.c.seq > after,
+        album_user_audit.c.seq <= upper,
     )
     left = (
         sa.select(album_audit.c.album_id, album_audit.c.seq)
@@ -516,7 +525,7 @@ def _known_in_album(me: uuid.UUID, asset_id: Any, created: int) -> sa.ColumnElem
 
 
 def _updated(p: AlbumPass, asset_id: Any, seq: Any, upper: int) -> sa.ColumnElement[bool]:
-    """The row goes out as an update in this run, unless a backfill already sent it."""
+    """The row qualifies as an update in this run (`album_updates` also skips backfilled ones)."""
     if p.bound is None:
         return sa.false()
     return sa.and_(
@@ -598,12 +607,7 @@ def album_rows_of(
     return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
 
 
-def lost_albums(me: uuid.UUID) -> sa.Select[Any]:
-    """Albums `me` was removed from or that were deleted while `me` could see them."""
-    return sa.select(album_audit.c.album_id).where(album_audit.c.user_id == me)
-
-
-def _visible(me: uuid.UUID, asset_id: Any) -> sa.ColumnElement[bool]:
+def _visible(me: uuid.UUID, asset_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
     """`me` still sees the asset: it is theirs, a partner's timeline asset, or in one of their albums."""
     return sa.or_(
         sa.exists().where(
@@ -613,7 +617,7 @@ def _visible(me: uuid.UUID, asset_id: Any) -> sa.ColumnElement[bool]:
                 sa.and_(assets.c.owner_id.in_(partner_owners(me)), assets.c.visibility == "timeline"),
             ),
         ),
-        sa.exists().where(album_assets.c.asset_id == asset_id, album_assets.c.album_id.in_(album_ids(me))),
+        in_albums_of(me, asset_id),
     )
 
 
@@ -633,9 +637,7 @@ def album_asset_losses(
     (leaving an album) can stand for many assets at one sequence number.
     """
     removed = sa.select(album_asset_audit.c.asset_id, album_asset_audit.c.seq).where(
-        sa.or_(
-            album_asset_audit.c.album_id.in_(album_ids(me)), album_asset_audit.c.album_id.in_(lost_albums(me))
-        ),
+        _has_or_had(me, album_asset_audit.c.album_id),
         album_asset_audit.c.seq > start,
         album_asset_audit.c.seq <= upper,
     )

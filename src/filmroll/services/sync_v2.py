@@ -72,14 +72,13 @@ class SyncV2Service:
         session_id = session_of(auth)
         if reset:
             await self.db.write(lambda c: sessions.reset_sync_progress(c, session_id))
-        run_or_reset = await self.db.read(lambda c: self._start(c, auth.user_id, session_id))
+        wanted = ordered(list(types))
+        run_or_reset = await self.db.read(lambda c: self._start(c, auth.user_id, session_id, wanted))
         if run_or_reset is None:
             return _single(line("SyncResetV1", EMPTY, RESET_ACK))
-        wanted = ordered(list(types))
-        run_or_reset.requested = frozenset(wanted)
         return self._lines(run_or_reset, wanted)
 
-    def _start(self, conn: Connection, me: uuid.UUID, session_id: uuid.UUID) -> Run | None:
+    def _start(self, conn: Connection, me: uuid.UUID, session_id: uuid.UUID, wanted: list[str]) -> Run | None:
         session = sessions.get(conn, session_id)
         if session is None or session.is_pending_sync_reset:
             return None
@@ -88,7 +87,8 @@ class SyncV2Service:
         complete = stored.get("SyncCompleteV1")
         if complete is not None and self._complete_time(conn, session_id) < now - STALE_AFTER:
             return None
-        return Run(self.db, me, session_id, clock.current(conn), now, stored, batch=self.batch)
+        upper = clock.current(conn)
+        return Run(self.db, me, session_id, upper, now, stored, batch=self.batch, requested=frozenset(wanted))
 
     @staticmethod
     def _complete_time(conn: Connection, session_id: uuid.UUID) -> Any:
