@@ -25,7 +25,7 @@ BACKENDS = ("sqlite", "postgres")
 POSTGRES_URL = os.environ.get(
     "FILMROLL_TEST_POSTGRES_URL", "postgresql://filmroll:filmroll@127.0.0.1:5432/filmroll_test"
 )
-FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def fresh_database(backend: str, tmp_dir: Path) -> str:

@@ -17,7 +17,7 @@ NAME = "upload-ingest"
 UPLOADERS = 4
 PHOTOS = Path(
     os.environ.get(
-        "FILMROLL_BENCH_PHOTOS", Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "photos"
+        "FILMROLL_BENCH_PHOTOS", Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "photos"
     )
 )
 

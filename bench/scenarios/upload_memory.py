@@ -24,7 +24,7 @@ CHUNK = 1 * MIB
 VIDEO = (
     Path(
         os.environ.get(
-            "FILMROLL_BENCH_PHOTOS", Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "photos"
+            "FILMROLL_BENCH_PHOTOS", Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "photos"
         )
     )
     / "pymediainfo"

@@ -1,4 +1,4 @@
-"""The real fixture photos in shared/fixtures/photos and their manifest."""
+"""The real fixture photos in tests/fixtures/photos and their manifest."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-PHOTOS = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "photos"
+PHOTOS = Path(__file__).resolve().parents[1] / "fixtures" / "photos"
 
 
 def _load_manifest() -> list[dict[str, Any]]:
