@@ -22,6 +22,8 @@ from sqlalchemy.engine import Connection, Engine
 from filmroll.db import schema
 from filmroll.security import hash_password
 from filmroll.sync import clock
+from filmroll.sync.forms.queries import TABLES
+from filmroll.sync.forms.renderer import render_batch
 
 BATCH = 10_000
 PASSWORD = "bench-password"
@@ -179,6 +181,7 @@ def _asset_row(
         "deleted_at": None,
         "is_favorite": n % 17 == 0,
         "visibility": "archive" if n % 41 == 0 else "timeline",
+        "ever_timeline": n % 41 != 0,
         "is_offline": False,
         "is_edited": False,
         "duration": "0:00:12.000000" if video else "0:00:00.00000",
@@ -351,7 +354,8 @@ def generate(engine: Engine, size: int, users: int = 3, seed: int = 1) -> Librar
     """Fill an empty, migrated database: the bench user (an admin) owns `size` assets.
 
     PostgreSQL gets the ANALYZE that autovacuum would run on a long-lived library after a
-    bulk load; SQLite is left as filmroll itself leaves it.
+    bulk load; SQLite is left as filmroll itself leaves it. Stored wire forms are rendered as
+    the server's background renderer would have done before anyone syncs.
     """
     rng = random.Random(seed)
     people = _users(engine, users)
@@ -362,10 +366,22 @@ def generate(engine: Engine, size: int, users: int = 3, seed: int = 1) -> Librar
         _assets(engine, rng, user.id, _new_ids(rng, max(100, size // 50)), size * n, {})
     _partners(engine, people)
     _albums(engine, people, library.asset_ids)
+    render_forms(engine)
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
     return library
+
+
+def render_forms(engine: Engine, batch: int = 5000) -> None:
+    """Bring every stored wire form up to date, in batches of `batch` rows per transaction."""
+    for table in TABLES:
+        with engine.connect() as conn:
+            upper = clock.current(conn)
+        after = 0
+        while after < upper:
+            with engine.begin() as conn:
+                _count, after = render_batch(conn, table, after, upper, batch)
 
 
 def change_assets(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bench.common import Context, Profile, Result
-from bench.scenarios import concurrent, delta, full_sync, ingest, upload_memory, v2_full
+from bench.scenarios import bulk_edit, concurrent, delta, full_sync, ingest, upload_memory, v2_full
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(v2_full.NAME, lambda p: [p.medium, p.large], v2_full.run),
     Scenario(concurrent.NAME, lambda p: [p.medium], concurrent.run),
     Scenario(delta.NAME, lambda p: [p.small, p.large], delta.run, delta.summarize),
+    Scenario(bulk_edit.NAME, lambda p: [p.small], bulk_edit.run),
     Scenario(ingest.NAME, lambda p: [p.small], ingest.run),
     Scenario(upload_memory.NAME, lambda p: [p.small], upload_memory.run),
 )

@@ -1,22 +1,21 @@
 """v1 full sync (POST, pages of 10,000 walking `lastId`) against the database's own floor.
 
-The floor reads the same rows and columns straight from the database in the same run:
-`COPY (SELECT ...) TO STDOUT` on PostgreSQL, a plain `sqlite3` cursor fetched in batches
-on SQLite. The ratio filmroll/floor is the figure the target (at most 3x) is about.
+The floor reads the same rows and columns straight from the database in the same run
+(`bench.floor`). The ratio filmroll/floor is the figure the target (at most 3x) is about.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 import orjson
-import psycopg
 
 from bench.common import Context, Result, iso, median, timed
+from bench.floor import rows as floor_rows
 from filmroll.sync.clock import utcnow
 
 NAME = "v1-full-sync"
+ENCODINGS = ("identity", "gzip", "zstd")
 PAGE = 10_000
 _TS = "%Y-%m-%d %H:%M:%S.%f"
 _SELECT = (
@@ -26,20 +25,24 @@ _SELECT = (
 )
 
 
-def sync_all(ctx: Context, token: str, until: datetime) -> int:
-    """Walk every page like the mobile app does; returns the number of assets received."""
-    total, last_id = 0, None
+def sync_all(ctx: Context, token: str, until: datetime, encoding: str = "identity") -> tuple[int, int]:
+    """Walk every page like the mobile app does, asking for `encoding`; returns the number of
+    assets received and the bytes on the wire."""
+    total, wire, last_id = 0, 0, None
     with ctx.server.client(token) as client:
         while True:
             body = {"limit": PAGE, "updatedUntil": iso(until), "userId": str(ctx.library.owner.id)}
             if last_id:
                 body["lastId"] = last_id
-            resp = client.post("/api/sync/full-sync", json=body)
+            resp = client.post("/api/sync/full-sync", json=body, headers={"accept-encoding": encoding})
             resp.raise_for_status()
+            if resp.headers.get("content-encoding", "identity") != encoding:
+                raise RuntimeError(f"asked for {encoding}, got {resp.headers.get('content-encoding')}")
+            wire += resp.num_bytes_downloaded
             page = orjson.loads(resp.content)
             total += len(page)
             if len(page) < PAGE:
-                return total
+                return total, wire
             last_id = page[-1]["id"]
 
 
@@ -47,24 +50,10 @@ def floor(ctx: Context, until: datetime) -> int:
     """Read the same rows without filmroll; returns the row count."""
     owner = ctx.library.owner.id
     if ctx.backend == "sqlite":
-        path = ctx.database_url.removeprefix("sqlite:///")
-        conn = sqlite3.connect(path)
-        try:
-            cur = conn.execute(_SELECT.format(owner="?", until="?"), (owner.hex, until.strftime(_TS)))
-            rows = 0
-            while batch := cur.fetchmany(PAGE):
-                rows += len(batch)
-            return rows
-        finally:
-            conn.close()
-    url = ctx.database_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(url) as pg, pg.cursor() as pg_cur:
-        query = _SELECT.format(owner=f"'{owner}'", until=f"'{until.isoformat(sep=' ')}'")
-        lines = 0
-        with pg_cur.copy(f"COPY ({query}) TO STDOUT") as copy:
-            for block in copy:
-                lines += bytes(block).count(b"\n")
-        return lines
+        params: list[object] = [owner.hex, until.strftime(_TS)]
+    else:
+        params = [owner, until.isoformat(sep=" ")]
+    return floor_rows(ctx.backend, ctx.database_url, _SELECT.format(owner="?", until="?"), params)
 
 
 def run(ctx: Context) -> Result:
@@ -72,15 +61,24 @@ def run(ctx: Context) -> Result:
     until = utcnow()
     sync_times, floor_times = [], []
     received = rows = 0
+    wire: dict[str, list[int]] = {e: [] for e in ENCODINGS}
     for _ in range(ctx.profile.runs):
-        seconds, received = timed(lambda: sync_all(ctx, token, until))
+        seconds, (received, plain) = timed(lambda: sync_all(ctx, token, until))
         sync_times.append(seconds)
+        wire["identity"].append(plain)
         seconds, rows = timed(lambda: floor(ctx, until))
         floor_times.append(seconds)
+    for encoding in ENCODINGS[1:]:
+        got, size = sync_all(ctx, token, until, encoding)
+        if got != received:
+            raise RuntimeError(f"{encoding} full sync returned {got} assets, plain {received}")
+        wire[encoding].append(size)
     if received != rows:
         raise RuntimeError(f"full sync returned {received} assets, the database holds {rows}")
     sync_s, floor_s = median(sync_times), median(floor_times)
+    per_asset = {f"{e}_bytes_per_asset": round(median(sizes) / max(1, received)) for e, sizes in wire.items()}
     return {
+        **per_asset,
         "assets": received,
         "seconds": round(sync_s, 4),
         "assets_per_s": round(received / sync_s),

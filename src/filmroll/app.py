@@ -23,6 +23,7 @@ from filmroll.api import (
     trash,
     users,
 )
+from filmroll.api.body_limit import BodyLimitMiddleware
 from filmroll.api.deps import Services
 from filmroll.api.errors import install as install_errors
 from filmroll.api.responses import JSONResponse
@@ -30,7 +31,7 @@ from filmroll.config import Settings
 from filmroll.db.engine import Database
 from filmroll.jobs import JobRunner
 from filmroll.jobs.assets import METADATA, THUMBNAILS, AssetJobs
-from filmroll.jobs.daily import DailyMaintenance
+from filmroll.jobs.daily import DailyMaintenance, remove_interrupted_uploads
 from filmroll.services.albums import AlbumService
 from filmroll.services.assets import AssetService
 from filmroll.services.auth import AuthService
@@ -43,6 +44,10 @@ from filmroll.services.sync_v2 import SyncV2Service
 from filmroll.services.upload import UploadService
 from filmroll.services.users import UserService
 from filmroll.storage import Storage, create_storage
+from filmroll.sync.forms.renderer import FormRenderer
+
+STREAMED_UPLOADS = (("POST", "/api/assets"),)
+"""Routes that parse multipart bodies as they arrive, so the JSON body cap does not apply."""
 
 ROUTERS = (
     auth.router,
@@ -77,7 +82,7 @@ def build_storage(settings: Settings) -> Storage:
 def build_services(settings: Settings) -> Services:
     db = Database(settings.resolved_database_url, pool_size=settings.db_pool_size)
     storage = build_storage(settings)
-    asset_jobs = AssetJobs(db, storage)
+    asset_jobs = AssetJobs(db, storage, max_image_pixels=settings.max_image_pixels)
     runner = JobRunner(
         db,
         {METADATA: asset_jobs.extract_metadata, THUMBNAILS: asset_jobs.generate_thumbnails},
@@ -96,11 +101,12 @@ def build_services(settings: Settings) -> Services:
         partners=PartnerService(db),
         sync_v1=sync_v1_service,
         sync_v2=sync_v2_service,
-        maintenance=DailyMaintenance(db, sync_v1_service, sync_v2_service),
+        maintenance=DailyMaintenance(db, sync_v1_service, sync_v2_service, storage),
         albums=AlbumService(db),
         stacks=StackService(db),
         preferences=PreferenceService(db),
         onboarding=OnboardingService(db),
+        forms=FormRenderer(db),
     )
 
 
@@ -115,12 +121,15 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc = build_services(settings)
         app.state.services = svc
+        await remove_interrupted_uploads(svc.storage)
         if settings.jobs_enabled:
             await svc.jobs.start()
             svc.maintenance.start()
+            svc.forms.start()
         try:
             yield
         finally:
+            await svc.forms.stop()
             await svc.maintenance.stop()
             await svc.jobs.stop()
             svc.db.dispose()
@@ -136,6 +145,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     install_errors(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_json_bytes, streamed=STREAMED_UPLOADS)
     api = APIRouter(prefix="/api")
     for router in ROUTERS:
         api.include_router(router)

@@ -10,6 +10,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["debug", "info", "warning", "error"]
 
+MAX_JSON_BYTES = 10 * 1024 * 1024
+"""Immich's own JSON body limit (10 MiB), so every body its apps send fits; the largest are
+bulk id lists, and the id-count cap of the DTOs keeps those well under it."""
+
 
 class SettingsError(Exception):
     """Every invalid setting at once, formatted for an operator."""
@@ -45,6 +49,16 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=8, ge=1, le=200, description="Database connections for readers.")
     jobs_enabled: bool = Field(default=True, description="Run background jobs in this process.")
     job_concurrency: int = Field(default=2, ge=1, le=64, description="Background jobs run at once.")
+    max_json_bytes: int = Field(
+        default=MAX_JSON_BYTES,
+        ge=64 * 1024,
+        description="Largest request body accepted outside streamed uploads (413 above it).",
+    )
+    max_image_pixels: int = Field(
+        default=50_000_000,
+        ge=1_000_000,
+        description="Pixels one image decode may hold (about 4 bytes each); larger images get no thumbnails.",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -15,7 +15,14 @@ def iso(value: datetime | str | None) -> str | None:
 
 
 def to_naive_utc(value: datetime) -> datetime:
-    """Store form: naive UTC (a naive input is taken to be UTC already)."""
+    """Store form: naive UTC (a naive input is taken to be UTC already).
+
+    Raises ValueError, like a malformed date, when the instant has no UTC equivalent
+    within years 1 to 9999 (`0001-01-01T00:00:00+05:00`), so callers answer 400.
+    """
     if value.tzinfo is None:
         return value
-    return value.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError as exc:
+        raise ValueError("date out of range in UTC") from exc

@@ -48,12 +48,13 @@ def upload_photos(server: LiveServer, user: User, paths: list[Path]) -> list[str
 
 
 async def mirror(
-    server: LiveServer, target: Path, creds: Credentials, **options: Any
+    server: LiveServer, target: Path, creds: Credentials, *, url: str | None = None, **options: Any
 ) -> tuple[MirrorReport, Replica]:
-    """Run one mirror and reopen its replica for inspection (the caller closes it)."""
+    """Run one mirror (against `url`, e.g. a proxy, when given) and reopen its replica for
+    inspection (the caller closes it)."""
     replica = open_replica(target)
     try:
-        api = await connect(server.url, replica, creds)
+        api = await connect(url or server.url, replica, creds)
         try:
             report = await Mirror(api, replica, target, MirrorOptions(**options)).run()
         finally:

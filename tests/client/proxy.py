@@ -1,12 +1,16 @@
-"""A TCP proxy in front of the test server that misbehaves on `POST /api/sync/stream` only.
+"""A TCP proxy in front of the test server that misbehaves on one kind of request only.
 
-It stands in for the network and for a server that fails mid-stream: it can slow the stream
-down, cut it after a number of bytes, or answer it with a 500 error.
+It stands in for the network and for a server that fails mid-stream: it can slow the answer
+to `POST /api/sync/stream` (or any request line starting with `marker`) down, cut it after a
+number of bytes, or answer it with a 500 error. Byte counts are of the uncompressed body: the
+proxy asks the server for `identity` on the requests it targets (clients offer gzip and zstd, and
+a compressed stream of a few assets is one flushed block with no line boundary to cut at).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +29,11 @@ class Faults:
     cut_after: int | None = None
     fail: bool = False
     rate: int | None = None
+    marker: bytes = MARKER
+    identity: bool = True
+
+
+_ACCEPT_ENCODING = re.compile(rb"(?im)^accept-encoding:[^\r\n]*")
 
 
 async def _pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
@@ -41,8 +50,10 @@ async def _handle(
 
     async def upstream() -> None:
         while data := await client_r.read(65536):
-            if MARKER in data:
+            if faults.marker in data:
                 streaming.set()
+                if faults.identity:
+                    data = _ACCEPT_ENCODING.sub(b"accept-encoding: identity", data)
                 if faults.fail:
                     client_w.write(ERROR_500)
                     await client_w.drain()
@@ -83,7 +94,7 @@ def proxy(port: int, faults: Faults) -> Iterator[str]:
     """Run the proxy in a thread; yields its base URL."""
     loop = asyncio.new_event_loop()
     ready = threading.Event()
-    holder: dict[str, asyncio.AbstractServer] = {}
+    holder: dict[str, asyncio.Server] = {}
 
     async def start() -> None:
         server = await asyncio.start_server(lambda r, w: _handle(r, w, port, faults), "127.0.0.1", 0)

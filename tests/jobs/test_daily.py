@@ -1,9 +1,13 @@
-"""Daily maintenance prunes each kind of tombstone after its own window, and expired sessions."""
+"""Daily maintenance prunes each kind of tombstone after its own window, expired sessions and
+abandoned partial uploads."""
 
 from __future__ import annotations
 
+import os
+import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -15,12 +19,20 @@ from filmroll.repositories import users
 from filmroll.security import digest
 from filmroll.services.sync_v1 import SyncV1Service
 from filmroll.services.sync_v2 import SyncV2Service
+from filmroll.storage import LocalStorage
 from filmroll.sync.clock import utcnow
 
 
-async def test_daily_maintenance(database_url: str) -> None:
+async def test_daily_maintenance(database_url: str, tmp_path: Path) -> None:
     db = Database(database_url)
     now = utcnow()
+    folder = tmp_path / "library" / "owner" / "2024" / "01"
+    folder.mkdir(parents=True)
+    abandoned, in_progress = folder / "a.jpg.part-00112233aabbccdd", folder / "b.jpg.part-44556677aabbccdd"
+    for part in (abandoned, in_progress):
+        part.write_bytes(b"half a photo")
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(abandoned, (two_hours_ago, two_hours_ago))
     try:
 
         def seed(conn: sa.Connection) -> uuid.UUID:
@@ -49,8 +61,10 @@ async def test_daily_maintenance(database_url: str) -> None:
             return uuid.UUID(str(user.id))
 
         db.write_sync(seed)
-        counts = await DailyMaintenance(db, SyncV1Service(db), SyncV2Service(db)).run_once()
-        assert counts == {"v1Tombstones": 1, "v2Tombstones": 1, "expiredSessions": 1}
+        maintenance = DailyMaintenance(db, SyncV1Service(db), SyncV2Service(db), LocalStorage(tmp_path))
+        counts = await maintenance.run_once()
+        assert counts == {"v1Tombstones": 1, "v2Tombstones": 1, "expiredSessions": 1, "stalePartials": 1}
+        assert sorted(folder.iterdir()) == [in_progress], "only the upload idle for over an hour goes"
 
         def left(conn: sa.Connection) -> tuple[list[int], list[int], int]:
             return (

@@ -38,7 +38,10 @@ def test_both_forms_page_through_every_asset_once(server: LiveServer, builder: A
         assert sorted(i for _, i in early) == expected
 
         with client.stream(
-            "POST", "/api/sync/full-sync", json={"limit": 2_000_000_000, "updatedUntil": until}
+            "POST",
+            "/api/sync/full-sync",
+            json={"limit": 2_000_000_000, "updatedUntil": until},
+            headers={"accept-encoding": "identity"},
         ) as resp:
             assert resp.status_code == 200
             chunks = [len(c) for c in resp.iter_raw()]

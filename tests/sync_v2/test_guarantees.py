@@ -94,7 +94,8 @@ def test_audit_pruning_after_31_days(database_url: str) -> None:
 
 
 def test_asset_deleted_while_an_unshare_streams_is_still_deleted(database_url: str) -> None:
-    """An asset deleted after the run's bound but before the unshare expansion reads it."""
+    """An asset deleted while an unshare is about to stream: the delete is in this run (the run's
+    snapshot is taken when the stream is read) or the next one, never lost."""
     db = Database(database_url)
     try:
         alice = db.write_sync(lambda c: login(c, "alice"))
@@ -114,8 +115,9 @@ def test_asset_deleted_while_an_unshare_streams_is_still_deleted(database_url: s
             return found
 
         first = asyncio.run(interleaved())
-        assert [i["type"] for i in first] == ["SyncAckV1", "SyncCompleteV1"]
+        assert first[-1]["type"] == "SyncCompleteV1"
         again = asyncio.run(_collect(service, alice, ack=False))
-        assert {"assetId": str(doomed)} in [i["data"] for i in again if i["type"] == "PartnerAssetDeleteV1"]
+        deletes = [i["data"] for i in first + again if i["type"] == "PartnerAssetDeleteV1"]
+        assert {"assetId": str(doomed)} in deletes
     finally:
         db.dispose()

@@ -96,7 +96,7 @@ def test_ack_endpoints(server: LiveServer, builder: AssetBuilder) -> None:
     assert types_of(alice.stream(["AssetsV1"])) == ["AssetV1", "SyncCompleteV1"]
     assert alice.http.request("DELETE", "/api/sync/ack", json={}).status_code == 204
     alice.sync(["AssetsV1"])
-    assert alice.http.delete("/api/sync/ack").status_code == 204
+    assert alice.http.request("DELETE", "/api/sync/ack", json={}).status_code == 204
     assert alice.http.get("/api/sync/ack").json() == []
 
 

@@ -1,21 +1,26 @@
-"""SQL-side wire formatting must give exactly what the Python mappers give for the same rows."""
+"""Stored forms, rendered from rows whose UUIDs and timestamps SQL already formatted, must be
+exactly what the Python mappers give for the same rows read as typed values."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from filmroll.db.engine import Database
 from filmroll.db.schema import asset_exif, assets, stacks
-from filmroll.mappers.asset import b64
-from filmroll.repositories import sync_v1, users
+from filmroll.mappers.asset import asset_response, b64
 from filmroll.repositories import sync_v2 as repo
-from filmroll.sync.v1_encode import asset_dto
+from filmroll.repositories import users
+from filmroll.sync.forms.queries import ASSETS, EXIF, FormTable, rows_by_key
+from filmroll.sync.forms.render import v1_dto
+from filmroll.sync.forms.renderer import forms_of
 from filmroll.sync.v2_fields import ASSET_FIELDS, EXIF_FIELDS
-from filmroll.sync.v2_lines import sync_asset, sync_exif, sync_stack
+from filmroll.sync.v2_lines import sync_stack
 from filmroll.timefmt import iso
 from tests.sync_v1.builders import AssetBuilder
 
@@ -80,21 +85,25 @@ def test_wired_rows_encode_like_python_rows(database_url: str) -> None:
             )
         )
 
-        query = sa.select(*repo.ASSET_COLUMNS, assets.c.update_seq.label("seq"))
-        wired, plain = _both(db, query, assets.c.update_seq)
-        assert len(wired) == len(EDGES) + 1
-        assert [sync_asset(r) for r in wired] == [_reference(r, ASSET_FIELDS) for r in plain]
-        assert isinstance(wired[0].id, str) and isinstance(wired[0].file_created_at, str)
-
-        query = sa.select(*repo.EXIF_COLUMNS, asset_exif.c.update_seq.label("seq"))
-        wired, plain = _both(db, query, asset_exif.c.update_seq)
-        assert len(wired) == len(EDGES)
-        assert [sync_exif(r) for r in wired] == [_reference(r, EXIF_FIELDS) for r in plain]
+        for ft, fields, count in ((ASSETS, ASSET_FIELDS, len(EDGES) + 1), (EXIF, EXIF_FIELDS, len(EDGES))):
+            plain = db.read_sync(lambda c, ft=ft: c.execute(sa.select(*ft.source).order_by(ft.key)).all())
+            rendered = _rendered(db, ft, [r._mapping[ft.key.key] for r in plain])
+            assert len(plain) == count
+            assert [json.loads(rendered[str(r._mapping[ft.key.key])][0]) for r in plain] == [
+                _reference(r, fields) for r in plain
+            ]
 
         wired, plain = _both(db, sa.select(stacks, stacks.c.update_seq.label("seq")), stacks.c.update_seq)
         assert [sync_stack(r) for r in wired] == [sync_stack(r) for r in plain] != []
     finally:
         db.dispose()
+
+
+def _rendered(db: Database, ft: FormTable, keys: list[Any]) -> dict[str, tuple[str, str]]:
+    """(v2, v1) forms by key as the renderer makes them from the sync queries' rows."""
+    rows = db.read_sync(lambda c: rows_by_key(c, ft, keys))
+    assert all(isinstance(r._mapping[ft.key.key], str) for r in rows)
+    return {str(r._mapping[ft.key.key]): forms_of(ft, r) for r in rows}
 
 
 def test_wired_full_sync_page_encodes_like_python_rows(database_url: str) -> None:
@@ -111,11 +120,28 @@ def test_wired_full_sync_page_encodes_like_python_rows(database_url: str) -> Non
                 duplicate_id=uuid.uuid4() if index % 2 else None,
                 library_id=uuid.UUID(int=index + 1),
             )
-        wired_query = sync_v1._with_exif(db.read_sync(lambda c: c.dialect.name))
-        wired = db.read_sync(lambda c: c.execute(wired_query.order_by(assets.c.id)).all())
-        plain = db.read_sync(lambda c: c.execute(sync_v1._with_exif().order_by(assets.c.id)).all())
-        assert len(wired) == len(EDGES)
-        assert [asset_dto(r, owner, {}) for r in wired] == [asset_dto(r, owner, {}) for r in plain]
-        assert isinstance(wired[0].created_at, str) and isinstance(wired[0].id, uuid.UUID)
+        plain = db.read_sync(lambda c: c.execute(sa.select(assets).order_by(assets.c.id)).all())
+        exifs = db.read_sync(lambda c: {r.asset_id: r for r in c.execute(sa.select(asset_exif))})
+        asset_forms = _rendered(db, ASSETS, [r.id for r in plain])
+        exif_forms = _rendered(db, EXIF, list(exifs))
+        assert len(plain) == len(EDGES)
+        for row in plain:
+            exif = exifs.get(row.id)
+            stack = {"id": str(uuid.uuid4()), "primaryAssetId": str(row.id), "assetCount": 2}
+            for viewer, own in ((owner, True), (uuid.uuid4(), False)):
+                expected = asset_response(
+                    row._mapping,
+                    viewer,
+                    exif=None if exif is None else exif._mapping,
+                    stack=stack if own else None,
+                    with_stack=own,
+                )
+                composed = v1_dto(
+                    asset_forms[str(row.id)][1],
+                    None if exif is None else exif_forms[str(row.id)][1],
+                    own=own,
+                    stack=stack if own else None,
+                )
+                assert composed == orjson.dumps(expected).decode()
     finally:
         db.dispose()

@@ -6,9 +6,11 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Response
+from pydantic import Field
 
 from filmroll.api.deps import Perm, Svc
-from filmroll.api.dto import Model, user_response
+from filmroll.api.dto import MAX_IDS, Description, IdList, Model, Name, NotNull, user_response
+from filmroll.api.routing import GuardedRoute
 from filmroll.api.uuids import Uuid
 from filmroll.errors import BadRequest
 from filmroll.mappers.asset import asset_response
@@ -16,7 +18,7 @@ from filmroll.services.albums import AlbumView
 from filmroll.services.auth import AuthContext
 from filmroll.timefmt import iso
 
-router = APIRouter(prefix="/albums", tags=["Albums"])
+router = APIRouter(prefix="/albums", tags=["Albums"], route_class=GuardedRoute)
 
 Role = Literal["editor", "viewer"]
 
@@ -27,26 +29,26 @@ class AlbumUserCreateDto(Model):
 
 
 class CreateAlbumDto(Model):
-    album_name: str
-    description: str | None = None
-    album_users: list[AlbumUserCreateDto] | None = None
-    asset_ids: list[Uuid] | None = None
+    album_name: Name
+    description: NotNull[Description] = None
+    album_users: NotNull[Annotated[list[AlbumUserCreateDto], Field(max_length=MAX_IDS)]] = None
+    asset_ids: NotNull[IdList] = None
 
 
 class UpdateAlbumDto(Model):
-    album_name: str | None = None
-    description: str | None = None
-    album_thumbnail_asset_id: Uuid | None = None
-    is_activity_enabled: bool | None = None
-    order: Literal["asc", "desc"] | None = None
+    album_name: NotNull[Name] = None
+    description: NotNull[Description] = None
+    album_thumbnail_asset_id: NotNull[Uuid] = None
+    is_activity_enabled: NotNull[bool] = None
+    order: NotNull[Literal["asc", "desc"]] = None
 
 
 class BulkIdsDto(Model):
-    ids: list[Uuid]
+    ids: IdList
 
 
 class AddUsersDto(Model):
-    album_users: list[AlbumUserCreateDto]
+    album_users: Annotated[list[AlbumUserCreateDto], Field(max_length=MAX_IDS)]
 
 
 class UpdateAlbumUserDto(Model):

@@ -6,23 +6,28 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
+from pydantic import Field
 
 from filmroll.api.deps import AnyKeyAuth, Perm, Svc, credentials
-from filmroll.api.dto import Model
+from filmroll.api.dto import MAX_IDS, Model, Name, NotNull
+from filmroll.api.routing import GuardedRoute
 from filmroll.services.auth import AuthContext
 from filmroll.timefmt import iso
 
-router = APIRouter(prefix="/api-keys", tags=["API keys"])
+router = APIRouter(prefix="/api-keys", tags=["API keys"], route_class=GuardedRoute)
+
+
+Permissions = Annotated[list[str], Field(max_length=MAX_IDS)]
 
 
 class APIKeyCreateDto(Model):
-    name: str | None = None
-    permissions: list[str]
+    name: NotNull[Name] = None
+    permissions: Permissions
 
 
 class APIKeyUpdateDto(Model):
-    name: str | None = None
-    permissions: list[str] | None = None
+    name: NotNull[Name] = None
+    permissions: NotNull[Permissions] = None
 
 
 class APIKeyResponseDto(Model):

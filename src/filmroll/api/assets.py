@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -13,23 +12,24 @@ from pydantic import Field
 from starlette.requests import ClientDisconnect
 
 from filmroll.api.deps import Perm, Services, Svc
-from filmroll.api.dto import Model
+from filmroll.api.dto import MAX_IDS, Description, Model, NotNull, Timestamp
 from filmroll.api.files import serve
 from filmroll.api.responses import JSONResponse
+from filmroll.api.routing import GuardedRoute
 from filmroll.errors import BadRequest
 from filmroll.services.assets import AssetEdit, FileKind
 from filmroll.services.auth import AuthContext
 
-router = APIRouter(prefix="/assets", tags=["Assets"])
+router = APIRouter(prefix="/assets", tags=["Assets"], route_class=GuardedRoute)
 
 Visibility = Literal["archive", "timeline", "hidden", "locked"]
-# JSON carries ids and dates as strings, so these two types parse strings even in strict models.
+# JSON carries ids as strings, so this type parses strings even in strict models.
 Id = Annotated[uuid.UUID, Field(strict=False)]
-Timestamp = Annotated[datetime, Field(strict=False)]
+Ids = Annotated[list[Id], Field(max_length=MAX_IDS)]
 
 
 class BulkIds(Model):
-    ids: list[Id]
+    ids: Ids
 
 
 class AssetBulkDeleteDto(BulkIds):
@@ -37,12 +37,12 @@ class AssetBulkDeleteDto(BulkIds):
 
 
 class UpdateAssetDto(Model):
-    is_favorite: bool | None = None
-    visibility: Visibility | None = None
-    description: str | None = None
-    date_time_original: Timestamp | None = None
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    is_favorite: NotNull[bool] = None
+    visibility: NotNull[Visibility] = None
+    description: NotNull[Description] = None
+    date_time_original: NotNull[Timestamp] = None
+    latitude: NotNull[Annotated[float, Field(ge=-90, le=90)]] = None
+    longitude: NotNull[Annotated[float, Field(ge=-180, le=180)]] = None
     rating: int | None = Field(default=None, ge=-1, le=5)
 
     def edit(self) -> AssetEdit:
@@ -58,7 +58,7 @@ class UpdateAssetDto(Model):
 
 
 class AssetBulkUpdateDto(UpdateAssetDto):
-    ids: list[Id]
+    ids: Ids
 
 
 class AssetBulkUploadCheckItem(Model):
@@ -67,11 +67,11 @@ class AssetBulkUploadCheckItem(Model):
 
 
 class AssetBulkUploadCheckDto(Model):
-    assets: list[AssetBulkUploadCheckItem]
+    assets: Annotated[list[AssetBulkUploadCheckItem], Field(max_length=MAX_IDS)]
 
 
 class CheckExistingAssetsDto(Model):
-    device_asset_ids: list[str]
+    device_asset_ids: Annotated[list[str], Field(max_length=MAX_IDS)]
     device_id: str
 
 

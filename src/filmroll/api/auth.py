@@ -7,15 +7,16 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from filmroll.api.deps import Auth, Svc
-from filmroll.api.dto import Email, Model, UserAdminResponse, user_admin_response
+from filmroll.api.dto import Email, Model, Name, UserAdminResponse, user_admin_response
+from filmroll.api.routing import GuardedRoute
 
-router = APIRouter(prefix="/auth", tags=["Authentication"])
+router = APIRouter(prefix="/auth", tags=["Authentication"], route_class=GuardedRoute)
 _COOKIE_AGE = 400 * 24 * 3600
 
 
 class SignUpDto(Model):
     email: Email
-    name: str
+    name: Name
     password: str
 
 

@@ -25,6 +25,7 @@ from filmroll.services.sync_v2 import SyncV2Service
 from filmroll.services.upload import UploadService
 from filmroll.services.users import UserService
 from filmroll.storage import Storage
+from filmroll.sync.forms.renderer import FormRenderer
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Services:
     stacks: StackService
     preferences: PreferenceService
     onboarding: OnboardingService
+    forms: FormRenderer
 
 
 def services(request: Request) -> Services:
@@ -60,20 +62,29 @@ def credentials(request: Request) -> Credentials:
     return Credentials(headers=request.headers, query=request.query_params, cookies=request.cookies)
 
 
+AUTHENTICATORS: set[Callable[..., Awaitable[AuthContext]]] = set()
+"""Every authentication dependency, so routes can run theirs before reading a body."""
+_AUTHENTICATED = "filmroll.auth"
+
+
 def authenticated(
     permission: str | None = "all", *, admin: bool = False
 ) -> Callable[..., Awaitable[AuthContext]]:
     """A dependency that resolves the caller; API keys must hold `permission` (None: any key)."""
 
     async def dependency(request: Request, svc: Svc) -> AuthContext:
+        done: dict[object, AuthContext] = request.scope.setdefault(_AUTHENTICATED, {})
+        if dependency in done:
+            return done[dependency]
         auth = await svc.auth.authenticate(
             credentials(request), permission, request.headers.get("user-agent", "")
         )
         if admin and not auth.is_admin:
             raise Forbidden("Forbidden")
-        request.state.auth = auth
+        request.state.auth = done[dependency] = auth
         return auth
 
+    AUTHENTICATORS.add(dependency)
     return dependency
 
 

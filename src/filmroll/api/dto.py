@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
-from filmroll.timefmt import iso
+from filmroll.api.uuids import Uuid
+from filmroll.timefmt import iso, to_naive_utc
+
+T = TypeVar("T")
+
+MAX_IDS = 100_000
+"""Most ids (or other items) one bulk call may carry.
+
+Immich's apps send a whole selection in one call (a "select all" in the web timeline
+included), bounded only by Immich's 10 MiB JSON limit, about 268,000 UUIDs; in practice
+selections stay far below 100,000. Beyond this limit a request would approach the
+databases' bound-parameter limits (SQLite's 250,000 variables), so it gets a 400 instead.
+"""
+MAX_NAME = 200
+"""Longest user, album and API-key name: the width of the narrowest name column."""
+MAX_DESCRIPTION = 5_000
+"""Longest asset or album description, far above any caption Immich's apps let one type."""
+MAX_EMAIL = 320
+"""Longest email address (RFC 5321: 64 for the local part, 255 for the domain)."""
 
 AvatarColor = Literal[
     "primary", "pink", "red", "yellow", "blue", "green", "purple", "orange", "gray", "amber"
@@ -17,12 +37,38 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
 def _email(value: str) -> str:
-    if not _EMAIL.match(value):
+    if len(value) > MAX_EMAIL or not _EMAIL.match(value):
         raise ValueError("email must be an email")
     return value.lower()
 
 
 Email = Annotated[str, AfterValidator(_email)]
+
+
+def _not_null(value: T | None) -> T:
+    if value is None:
+        raise PydanticCustomError("not_null", "must not be null")
+    return value
+
+
+NotNull = Annotated[T | None, AfterValidator(_not_null)]
+"""An optional field that is not nullable, as Immich's schema says: it may be left out, but
+an explicit `null` is a 400 (Immich validates every value that is not `undefined`)."""
+
+
+def _representable(value: datetime) -> datetime:
+    try:
+        to_naive_utc(value)
+    except ValueError as exc:
+        raise PydanticCustomError("date_range", "must be a date between years 1 and 9999 in UTC") from exc
+    return value
+
+
+Timestamp = Annotated[datetime, Field(strict=False), AfterValidator(_representable)]
+"""A date-time from JSON; refused when it has no UTC equivalent (`0001-01-01T00:00:00+05:00`)."""
+Name = Annotated[str, Field(max_length=MAX_NAME)]
+Description = Annotated[str, Field(max_length=MAX_DESCRIPTION)]
+IdList = Annotated[list[Uuid], Field(max_length=MAX_IDS)]
 
 
 class Model(BaseModel):

@@ -42,7 +42,8 @@ def validation_messages(exc: RequestValidationError) -> list[str]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def app_error(_request: Request, exc: AppError) -> JSONResponse:
-        return JSONResponse(error_body(exc.status, exc.message, exc.error), status_code=exc.status)
+        body = error_body(exc.status, exc.message, _phrase(exc.status))
+        return JSONResponse(body, status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -62,8 +63,11 @@ def install(app: FastAPI) -> None:
 
 
 def _phrase(status: int) -> str:
+    """The reason phrase Immich (Express) sends; Python names 413 differently."""
     from http import HTTPStatus
 
+    if status == 413:
+        return "Payload Too Large"
     try:
         return HTTPStatus(status).phrase
     except ValueError:

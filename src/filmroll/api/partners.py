@@ -9,12 +9,13 @@ from fastapi import APIRouter, Response
 
 from filmroll.api.deps import Perm, Svc
 from filmroll.api.dto import Model, UserResponse, user_response
+from filmroll.api.routing import GuardedRoute
 from filmroll.errors import BadRequest
 from filmroll.services.auth import AuthContext
 from filmroll.services.partners import Direction
 from filmroll.sync.v1_params import parse_uuid
 
-router = APIRouter(prefix="/partners", tags=["Partners"])
+router = APIRouter(prefix="/partners", tags=["Partners"], route_class=GuardedRoute)
 
 
 class PartnerResponseDto(UserResponse):

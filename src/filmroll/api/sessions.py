@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
 from filmroll.api.deps import Perm, Svc
-from filmroll.api.dto import Model
+from filmroll.api.dto import Model, NotNull
+from filmroll.api.routing import GuardedRoute
 from filmroll.errors import BadRequest
 from filmroll.services.auth import AuthContext
 from filmroll.timefmt import iso
 
-router = APIRouter(prefix="/sessions", tags=["Sessions"])
+router = APIRouter(prefix="/sessions", tags=["Sessions"], route_class=GuardedRoute)
 
 
 class SessionResponseDto(Model):
@@ -33,14 +35,19 @@ class SessionCreateResponseDto(SessionResponseDto):
     token: str
 
 
+MAX_DURATION = 100 * 366 * 24 * 3600
+"""Longest session `duration` in seconds (a century): longer ones cannot be stored as a date."""
+DeviceField = Annotated[str, Field(max_length=100)]
+
+
 class SessionCreateDto(Model):
-    duration: int | None = None
-    device_type: str | None = None
-    device_os: str | None = Field(default=None, alias="deviceOS")
+    duration: NotNull[Annotated[int, Field(ge=1, le=MAX_DURATION)]] = None
+    device_type: NotNull[DeviceField] = None
+    device_os: NotNull[DeviceField] = Field(default=None, alias="deviceOS")
 
 
 class SessionUpdateDto(Model):
-    is_pending_sync_reset: bool | None = None
+    is_pending_sync_reset: NotNull[bool] = None
 
 
 def session_response(row: Any, auth: AuthContext) -> dict[str, Any]:
@@ -66,13 +73,13 @@ async def list_sessions(auth: Annotated[AuthContext, Perm("session.read")], svc:
 async def create_session(
     body: SessionCreateDto, request: Request, auth: Annotated[AuthContext, Perm("session.create")], svc: Svc
 ) -> dict[str, Any]:
-    if auth.session_id is None:
-        raise BadRequest("This endpoint can only be used with a session token")
-    token = await svc.auth.create_session(
-        auth.user_id, request.headers.get("user-agent", ""), auth.session_id
+    token, created = await svc.auth.create_child_session(
+        auth,
+        request.headers.get("user-agent", ""),
+        duration=timedelta(seconds=body.duration) if body.duration is not None else None,
+        device_os=body.device_os,
+        device_type=body.device_type,
     )
-    rows = await svc.auth.list_sessions(auth)
-    created = next(r for r in rows if r.parent_id == auth.session_id)
     return {**session_response(created, auth), "token": token}
 
 

@@ -8,25 +8,26 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Response
 
 from filmroll.api.deps import Perm, Svc
-from filmroll.api.dto import Model
+from filmroll.api.dto import IdList, Model, NotNull
+from filmroll.api.routing import GuardedRoute
 from filmroll.api.uuids import Uuid
 from filmroll.mappers.asset import asset_response
 from filmroll.services.auth import AuthContext
 from filmroll.services.stacks import StackView
 
-router = APIRouter(prefix="/stacks", tags=["Stacks"])
+router = APIRouter(prefix="/stacks", tags=["Stacks"], route_class=GuardedRoute)
 
 
 class StackCreateDto(Model):
-    asset_ids: list[Uuid]
+    asset_ids: IdList
 
 
 class StackUpdateDto(Model):
-    primary_asset_id: Uuid | None = None
+    primary_asset_id: NotNull[Uuid] = None
 
 
 class BulkIdsDto(Model):
-    ids: list[Uuid]
+    ids: IdList
 
 
 def stack_response(view: StackView, viewer_id: uuid.UUID) -> dict[str, Any]:

@@ -10,14 +10,15 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
+from filmroll.api import compression
 from filmroll.api.deps import Auth, Svc
-from filmroll.api.responses import JSONResponse
+from filmroll.api.routing import GuardedRoute
 from filmroll.errors import BadRequest
 from filmroll.sync import v1_params
 
-router = APIRouter(prefix="/sync", tags=["Sync"])
+router = APIRouter(prefix="/sync", tags=["Sync"], route_class=GuardedRoute)
 
 _UUID = {"type": "string", "format": "uuid"}
 _DATE = {"type": "string", "format": "date-time"}
@@ -47,8 +48,9 @@ def _body_doc(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _json_object(request: Request) -> dict[str, Any]:
+    """The JSON body, decoded strictly by the route's request (lone surrogates, NUL: 400)."""
     try:
-        body = orjson.loads(await request.body())
+        body = await request.json()
     except orjson.JSONDecodeError:
         raise BadRequest(["Unexpected token in JSON body"]) from None
     if not isinstance(body, dict):
@@ -56,8 +58,15 @@ async def _json_object(request: Request) -> dict[str, Any]:
     return body
 
 
-def _stream(chunks: Any) -> StreamingResponse:
-    return StreamingResponse(chunks, media_type="application/json")
+def _stream(request: Request, chunks: Any) -> StreamingResponse:
+    return compression.streaming(chunks, request.headers.get("accept-encoding"), "application/json")
+
+
+def _json(request: Request, content: dict[str, Any]) -> Response:
+    """A delta answer (at most `MAX_CHANGES` assets), compressed whole when the client asks."""
+    return compression.whole(
+        orjson.dumps(content), request.headers.get("accept-encoding"), "application/json"
+    )
 
 
 @router.get(
@@ -76,14 +85,18 @@ def _stream(chunks: Any) -> StreamingResponse:
 async def full_sync_early(request: Request, auth: Auth, svc: Svc) -> StreamingResponse:
     """Early form: pages by `(fileCreatedAt DESC, id DESC)`."""
     params = v1_params.full_sync(dict(request.query_params), from_query=True)
-    return _stream(await svc.sync_v1.full_sync(auth.user_id, params, early=True))
+    return _stream(
+        request, await svc.sync_v1.full_sync(auth.user_id, params, early=True, session_id=auth.session_id)
+    )
 
 
 @router.post("/full-sync", deprecated=True, openapi_extra=_body_doc(_FULL_BODY))
 async def full_sync(request: Request, auth: Auth, svc: Svc) -> StreamingResponse:
     """Later form: pages by `id ASC` after `lastId`."""
     params = v1_params.full_sync(await _json_object(request), from_query=False)
-    return _stream(await svc.sync_v1.full_sync(auth.user_id, params, early=False))
+    return _stream(
+        request, await svc.sync_v1.full_sync(auth.user_id, params, early=False, session_id=auth.session_id)
+    )
 
 
 @router.get(
@@ -96,15 +109,15 @@ async def full_sync(request: Request, auth: Auth, svc: Svc) -> StreamingResponse
         ]
     },
 )
-async def delta_sync_early(request: Request, auth: Auth, svc: Svc) -> JSONResponse:
+async def delta_sync_early(request: Request, auth: Auth, svc: Svc) -> Response:
     query = request.query_params
     user_ids = query.getlist("userIds") if "userIds" in query else None
     params = v1_params.delta_sync(query.get("updatedAfter"), user_ids)
-    return JSONResponse(await svc.sync_v1.delta_sync(auth.user_id, params))
+    return _json(request, await svc.sync_v1.delta_sync(auth.user_id, params, auth.session_id))
 
 
 @router.post("/delta-sync", deprecated=True, openapi_extra=_body_doc(_DELTA_BODY))
-async def delta_sync(request: Request, auth: Auth, svc: Svc) -> JSONResponse:
+async def delta_sync(request: Request, auth: Auth, svc: Svc) -> Response:
     body = await _json_object(request)
     params = v1_params.delta_sync(body.get("updatedAfter"), body.get("userIds"))
-    return JSONResponse(await svc.sync_v1.delta_sync(auth.user_id, params))
+    return _json(request, await svc.sync_v1.delta_sync(auth.user_id, params, auth.session_id))

@@ -4,31 +4,37 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
+from pydantic import Field
 from starlette.responses import StreamingResponse
 
+from filmroll.api import compression
 from filmroll.api.deps import Perm, Svc
-from filmroll.api.dto import Model
+from filmroll.api.dto import MAX_IDS, Model, NotNull
+from filmroll.api.routing import GuardedRoute
 from filmroll.errors import BadRequest
 from filmroll.services.auth import AuthContext
 from filmroll.sync.v2_types import ENTITY_TYPE_SET, ENTITY_TYPES, REQUEST_TYPE_SET, REQUEST_TYPES
 
-router = APIRouter(prefix="/sync", tags=["Sync"])
+router = APIRouter(prefix="/sync", tags=["Sync"], route_class=GuardedRoute)
 
 MEDIA_TYPE = "application/jsonlines+json"
 
 
+Strings = Annotated[list[str], Field(max_length=MAX_IDS)]
+
+
 class SyncStreamDto(Model):
-    types: list[str]
-    reset: bool | None = None
+    types: Strings
+    reset: NotNull[bool] = None
 
 
 class SyncAckSetDto(Model):
-    acks: list[str]
+    acks: Strings
 
 
 class SyncAckDeleteDto(Model):
-    types: list[str] | None = None
+    types: NotNull[Strings] = None
 
 
 class SyncAckDto(Model):
@@ -43,11 +49,11 @@ def _check(values: list[str], allowed: frozenset[str], names: tuple[str, ...]) -
 
 @router.post("/stream")
 async def stream(
-    body: SyncStreamDto, auth: Annotated[AuthContext, Perm("sync.stream")], svc: Svc
+    request: Request, body: SyncStreamDto, auth: Annotated[AuthContext, Perm("sync.stream")], svc: Svc
 ) -> StreamingResponse:
     _check(body.types, REQUEST_TYPE_SET, REQUEST_TYPES)
     lines = await svc.sync_v2.open_stream(auth, body.types, bool(body.reset))
-    return StreamingResponse(lines, media_type=MEDIA_TYPE)
+    return compression.streaming(lines, request.headers.get("accept-encoding"), MEDIA_TYPE)
 
 
 @router.get("/ack", response_model=list[SyncAckDto])
@@ -67,11 +73,11 @@ async def set_acks(
 
 @router.delete("/ack", status_code=204)
 async def delete_acks(
+    body: SyncAckDeleteDto,
     auth: Annotated[AuthContext, Perm("syncCheckpoint.delete")],
     svc: Svc,
-    body: SyncAckDeleteDto | None = None,
 ) -> Response:
-    types = body.types if body is not None else None
+    types = body.types
     if types is not None:
         _check(types, ENTITY_TYPE_SET, ENTITY_TYPES)
     await svc.sync_v2.delete_acks(auth, types)

@@ -9,9 +9,10 @@ from fastapi import APIRouter
 from filmroll.api.assets import BulkIds
 from filmroll.api.deps import Perm, Svc
 from filmroll.api.dto import Model
+from filmroll.api.routing import GuardedRoute
 from filmroll.services.auth import AuthContext
 
-router = APIRouter(prefix="/trash", tags=["Trash"])
+router = APIRouter(prefix="/trash", tags=["Trash"], route_class=GuardedRoute)
 
 
 class TrashResponseDto(Model):

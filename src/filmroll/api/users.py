@@ -12,6 +12,8 @@ from filmroll.api.dto import (
     AvatarColor,
     Email,
     Model,
+    Name,
+    NotNull,
     UserAdminResponse,
     UserResponse,
     user_admin_response,
@@ -23,38 +25,39 @@ from filmroll.api.preferences_dto import (
     UserPreferencesResponseDto,
     UserPreferencesUpdateDto,
 )
+from filmroll.api.routing import GuardedRoute
 from filmroll.services.auth import AuthContext
 
-router = APIRouter(tags=["Users"])
+router = APIRouter(tags=["Users"], route_class=GuardedRoute)
 
 
 class UserUpdateMeDto(Model):
-    name: str | None = None
-    email: Email | None = None
-    password: str | None = None
+    name: NotNull[Name] = None
+    email: NotNull[Email] = None
+    password: NotNull[str] = None
     avatar_color: AvatarColor | None = None
 
 
 class UserAdminCreateDto(Model):
     email: Email
-    name: str
+    name: Name
     password: str
     avatar_color: AvatarColor | None = None
-    is_admin: bool | None = None
-    should_change_password: bool | None = None
-    storage_label: str | None = None
+    is_admin: NotNull[bool] = None
+    should_change_password: NotNull[bool] = None
+    storage_label: Name | None = None
     quota_size_in_bytes: int | None = None
-    notify: bool | None = None
+    notify: NotNull[bool] = None
 
 
 class UserAdminUpdateDto(Model):
-    email: Email | None = None
-    name: str | None = None
-    password: str | None = None
+    email: NotNull[Email] = None
+    name: NotNull[Name] = None
+    password: NotNull[str] = None
     avatar_color: AvatarColor | None = None
-    is_admin: bool | None = None
-    should_change_password: bool | None = None
-    storage_label: str | None = None
+    is_admin: NotNull[bool] = None
+    should_change_password: NotNull[bool] = None
+    storage_label: Name | None = None
     quota_size_in_bytes: int | None = None
 
 

@@ -1,11 +1,13 @@
 """`filmroll mirror`: keep a local replica (and optionally the files) of a library up to date.
 
-`filmroll mirror URL TARGET` is short for `filmroll mirror run URL TARGET`.
+`filmroll mirror URL TARGET` is short for `filmroll mirror run URL TARGET`. Exit codes: 0 all
+done, 1 failed or incomplete (every missing file is named), 2 bad usage, 3 wrong folder.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -13,10 +15,12 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from filmroll.client.connect import Credentials, connect
 from filmroll.client.errors import AuthFailed, ClientError, ReplicaMismatch
+from filmroll.client.http import FileKind
 from filmroll.client.mirror import (
     Mirror,
     MirrorOptions,
@@ -68,7 +72,8 @@ def _credentials(email: str | None, password: str | None, api_key: str | None) -
 
 def _fail(exc: ClientError) -> typer.Exit:
     prefix = "login failed" if isinstance(exc, AuthFailed) and exc.status == 401 else "error"
-    err.print(f"[red]{prefix}:[/red] {exc}")
+    message = str(exc).removeprefix(f"{prefix}: ")
+    err.print(f"[red]{prefix}:[/red] {message}")
     code = 3 if isinstance(exc, ReplicaMismatch) else 1
     return typer.Exit(code)
 
@@ -98,9 +103,50 @@ def _summary(report: MirrorReport) -> str:
         parts.append(f"{report.removed} removed")
     if report.trashed:
         parts.append(f"{report.trashed} moved to .trash")
+    if report.pruned:
+        parts.append(f"{report.pruned} pruned")
     if report.failed:
         parts.append(f"{len(report.failed)} failed")
+    if report.missing:
+        parts.append(f"{len(report.missing)} missing")
     return ", ".join(parts)
+
+
+def _print_report(report: MirrorReport) -> None:
+    out.print(_summary(report))
+    for kind, count in sorted(report.kept.items()):
+        flag = "originals" if kind == "original" else "thumbnails"
+        out.print(
+            f"kept {count} {kind} files from earlier runs (not updated without --{flag}; "
+            f"--prune-{flag} removes them)"
+        )
+    for line in report.failed:
+        err.print(f"[red]failed:[/red] {escape(line)}")
+    if report.missing:
+        err.print(f"[red]{len(report.missing)} missing after this run[/red] (run again to retry):")
+        for line in report.missing:
+            err.print(f"  missing {escape(line)}")
+
+
+def _prune_kinds(
+    originals: bool, thumbnails: bool, prune_originals: bool, prune_thumbnails: bool
+) -> tuple[FileKind, ...]:
+    """Pruning is its own flag and cannot be combined with downloading the same kind."""
+    for wanted, prune, name in (
+        (originals, prune_originals, "originals"),
+        (thumbnails, prune_thumbnails, "thumbnails"),
+    ):
+        if wanted and prune:
+            raise typer.BadParameter(
+                f"--{name} downloads {name}, --prune-{name} removes them: give one of them",
+                param_hint=f"--prune-{name}",
+            )
+    kinds: list[FileKind] = []
+    if prune_originals:
+        kinds.append("original")
+    if prune_thumbnails:
+        kinds.append("thumbnail")
+    return tuple(kinds)
 
 
 @mirror_app.command("run")
@@ -110,19 +156,66 @@ def run(
     email: Email = None,
     password: Password = None,
     api_key: ApiKey = None,
-    originals: Annotated[bool, typer.Option("--originals", help="Download original files.")] = False,
-    thumbnails: Annotated[bool, typer.Option("--thumbnails", help="Download thumbnails.")] = False,
+    originals: Annotated[
+        bool,
+        typer.Option(
+            "--originals",
+            help="Download original files. Leaving it out keeps the originals already there "
+            "(they are just not updated).",
+        ),
+    ] = False,
+    thumbnails: Annotated[
+        bool,
+        typer.Option(
+            "--thumbnails",
+            help="Download thumbnails. Leaving it out keeps the thumbnails already there.",
+        ),
+    ] = False,
+    prune_originals: Annotated[
+        bool,
+        typer.Option(
+            "--prune-originals",
+            help="Remove every original file this mirror downloaded (with --keep-deleted: move "
+            "them to .trash/). Cannot be combined with --originals.",
+        ),
+    ] = False,
+    prune_thumbnails: Annotated[
+        bool,
+        typer.Option(
+            "--prune-thumbnails",
+            help="Remove every thumbnail this mirror downloaded (with --keep-deleted: move them "
+            "to .trash/). Cannot be combined with --thumbnails.",
+        ),
+    ] = False,
     keep_deleted: Annotated[
-        bool, typer.Option("--keep-deleted", help="Move files of deleted assets to .trash/ instead.")
+        bool,
+        typer.Option(
+            "--keep-deleted",
+            help="Move removed files to .trash/ instead of deleting them. Files are removed only "
+            "when their asset is deleted, trashed, locked or no longer shared on the server, "
+            "or when a --prune option asks for it.",
+        ),
     ] = False,
     watch: Annotated[
         float | None, typer.Option("--watch", min=1, help="Repeat every SECONDS until interrupted.")
     ] = None,
     batch_lines: Annotated[int, typer.Option("--batch-lines", min=1, hidden=True)] = 1000,
 ) -> None:
-    """Sync the replica in TARGET with the server and mirror the chosen files."""
+    """Sync the replica in TARGET with the server and mirror the chosen files.
+
+    Files are removed only when the server says their asset is gone for you, or when you
+    ask with --prune-originals / --prune-thumbnails. The run exits 1 and names every file it
+    could not fetch; a wrong --password or --api-key stops it before anything changes.
+    """
+    prune = _prune_kinds(originals, thumbnails, prune_originals, prune_thumbnails)
     creds = _credentials(email, password, api_key)
-    options = MirrorOptions(originals, thumbnails, keep_deleted, batch_lines)
+    options = MirrorOptions(
+        originals=originals,
+        thumbnails=thumbnails,
+        keep_deleted=keep_deleted,
+        batch_lines=batch_lines,
+        prune=prune,
+    )
     try:
         _loop(url, target, creds, options, watch)
     except KeyboardInterrupt:
@@ -139,11 +232,10 @@ def _loop(url: str, target: Path, creds: Credentials, options: MirrorOptions, wa
                 raise _fail(exc) from None
             err.print(f"[yellow]sync failed, retrying in {watch:g}s:[/yellow] {exc}")
         else:
-            out.print(_summary(report))
-            for line in report.failed:
-                err.print(f"[red]failed:[/red] {line}")
+            _print_report(report)
             if watch is None:
-                raise typer.Exit(1 if report.failed else 0)
+                raise typer.Exit(0 if report.complete else 1)
+            creds = dataclasses.replace(creds, checked=True)
         time.sleep(watch)
 
 

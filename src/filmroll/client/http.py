@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime
@@ -217,34 +218,91 @@ class Api:
         )
 
     async def download(
-        self, asset_id: str, kind: FileKind, part: Path, progress: Callable[[int], None] | None = None
+        self,
+        asset_id: str,
+        kind: FileKind,
+        part: Path,
+        progress: Callable[[int], None] | None = None,
+        *,
+        validator: str | None = None,
+        on_start: Callable[[str | None], None] | None = None,
     ) -> str:
-        """Fetch a file into `part`, continuing a partial `part` with a Range request.
+        """Fetch a file into `part`; returns the content type.
 
-        Returns the content type. A server that ignores the range (200) restarts the file.
+        A partial `part` is continued only when `validator` (the ETag or Last-Modified of the
+        answer that started it) is known: the range request carries it as `If-Range`, so a
+        file that changed on the server comes back whole instead of being glued onto old
+        bytes. Without a validator the bytes of `part` may belong to anything, so the file
+        starts over. `on_start` receives the validator of an answer that starts the file
+        afresh, before any byte is written. The result must be exactly as long as the server
+        announced; anything else is a `ServerError`, and `part` is never the finished file.
         """
-        offset = await asyncio.to_thread(_size, part)
+        offset = await asyncio.to_thread(_size, part) if validator else 0
+        headers = {"accept-encoding": "identity"}
+        if offset and validator:
+            headers |= {"range": f"bytes={offset}-", "if-range": validator}
         path = f"/assets/{asset_id}/original" if kind == "original" else f"/assets/{asset_id}/thumbnail"
-        headers = {"range": f"bytes={offset}-"} if offset else {}
+        what = f"download of {kind} {asset_id}"
         resp = await self.send("GET", path, stream=True, headers=headers)
         try:
-            if resp.status_code == 416:
+            if resp.status_code == 416:  # `part` is already as long as the file, or longer
+                await resp.aread()
                 await asyncio.to_thread(part.unlink, missing_ok=True)
-                return await self.download(asset_id, kind, part, progress)
+                return await self.download(asset_id, kind, part, progress, on_start=on_start)
             if not resp.is_success:
                 await resp.aread()
-                raise_for(resp, f"download of {kind} {asset_id} failed")
-            mode = "ab" if resp.status_code == 206 else "wb"
+                raise_for(resp, f"{what} failed")
+            if resp.status_code == 206:
+                start, total = _content_range(resp.headers.get("content-range"))
+                if start != offset:
+                    await asyncio.to_thread(part.unlink, missing_ok=True)
+                    raise ServerError(f"{what} failed: the server answered another range than asked")
+                mode = "ab"
+            else:
+                total = _length(resp)
+                if on_start is not None:
+                    on_start(_validator(resp))
+                mode = "wb"
             with part.open(mode) as out:
                 async for chunk in resp.aiter_bytes():
                     out.write(chunk)
                     if progress is not None:
                         progress(len(chunk))
+            size = await asyncio.to_thread(_size, part)
+            if total is not None and size != total:
+                if size > total:
+                    await asyncio.to_thread(part.unlink, missing_ok=True)
+                raise ServerError(f"{what} incomplete: {size:,} of {total:,} bytes")
             return str(resp.headers.get("content-type", "application/octet-stream"))
         except httpx.TransportError as exc:
-            raise ServerError(f"download of {kind} {asset_id} interrupted: {exc}") from exc
+            raise ServerError(f"{what} interrupted: {exc or type(exc).__name__}") from exc
         finally:
             await resp.aclose()
+
+
+def _content_range(header: str | None) -> tuple[int | None, int | None]:
+    """(first byte, total size) of `bytes first-last/total`; None where absent or unknown."""
+    match = re.fullmatch(r"\s*bytes\s+(\d+)-\d+/(\d+|\*)\s*", header or "")
+    if match is None:
+        return None, None
+    return int(match.group(1)), None if match.group(2) == "*" else int(match.group(2))
+
+
+def _length(resp: httpx.Response) -> int | None:
+    """The announced size of a whole-file answer, when it describes the bytes as stored."""
+    value = resp.headers.get("content-length")
+    if value is None or not value.isdigit() or resp.headers.get("content-encoding", "identity") != "identity":
+        return None
+    return int(value)
+
+
+def _validator(resp: httpx.Response) -> str | None:
+    """What identifies this version of the file for `If-Range`: a strong ETag, else Last-Modified."""
+    etag = resp.headers.get("etag")
+    if etag and not etag.startswith("W/"):
+        return str(etag)
+    modified = resp.headers.get("last-modified")
+    return str(modified) if modified else None
 
 
 def _size(path: Path) -> int:

@@ -2,9 +2,12 @@
 
 Files follow the replica, not the stream: after each complete sync the set of wanted files
 (assets that are neither trashed nor locked) is compared with the `files` table, so deletes,
-unshares, resets and replaced originals all end the same way. Downloads go to `<path>.part`
-(continued with a Range request next time), originals are checked against their SHA-1, and
-only then renamed into place. Removed files are deleted, or moved under `.trash/`.
+unshares, resets and replaced originals all end the same way. A file is only ever removed
+because its asset is gone for this user, or because the user asked to prune its kind: a kind
+a run does not download is left as it is. Downloads go to `<path>.part` (continued with a
+conditional Range request next time), originals are checked against their SHA-1, and only
+then renamed into place. Removed files are deleted, or moved under `.trash/`. Every run ends
+by checking that each wanted asset has its file of each kind the run downloads.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from rich import filesize
 from rich.console import Console
 from rich.progress import (
@@ -46,14 +50,24 @@ from filmroll.client.sync import synchronize
 from filmroll.client.v2 import BATCH_LINES, SyncStats
 
 CONCURRENCY = 4
+PART_META = "part:"
+"""Meta key prefix: which asset, kind and server version of the file a `.part` holds."""
 
 
 @dataclass(frozen=True)
 class MirrorOptions:
+    """What to fetch and what to remove; removing a kind needs `prune`, never just omitting it."""
+
     originals: bool = False
     thumbnails: bool = False
     keep_deleted: bool = False
     batch_lines: int = BATCH_LINES
+    prune: tuple[FileKind, ...] = ()
+
+    def __post_init__(self) -> None:
+        both = sorted(set(self.prune) & set(self.kinds))
+        if both:
+            raise ValueError(f"cannot both download and prune {', '.join(both)} files")
 
     @property
     def kinds(self) -> tuple[FileKind, ...]:
@@ -72,7 +86,16 @@ class MirrorReport:
     bytes: int = 0
     removed: int = 0
     trashed: int = 0
+    pruned: int = 0
+    kept: dict[str, int] = field(default_factory=dict)
+    """Files of kinds this run neither downloads nor prunes, left in place."""
     failed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    """Wanted files still absent after the run: `<kind> <asset id> (<file name>)`."""
+
+    @property
+    def complete(self) -> bool:
+        return not (self.failed or self.missing)
 
 
 def replica_path(target: Path) -> Path:
@@ -95,6 +118,10 @@ def sha1_b64(path: Path) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return base64.b64encode(digest.digest()).decode()
+
+
+def describe(asset: Mapping[str, Any], kind: str) -> str:
+    return f"{kind} {asset['id']} ({asset.get('originalFileName')})"
 
 
 def _prune_empty(folder: Path, stop: Path) -> None:
@@ -126,6 +153,7 @@ class Mirror:
         report.stats = await self.sync()
         self.remove_unwanted(report)
         await self.download_missing(report)
+        self.check_complete(report)
         return report
 
     # -- sync -----------------------------------------------------------------------------------
@@ -161,34 +189,67 @@ class Mirror:
         return {(str(a["id"]), kind): a for a in self.replica.assets() if wanted(a) for kind in kinds}
 
     def remove_unwanted(self, report: MirrorReport) -> None:
-        """Drop local copies of assets that are gone, trashed, unshared or replaced."""
-        targets = self._targets()
-        for key, (path, checksum) in self._files().items():
-            asset = targets.get(key)
-            stale = asset is not None and key[1] == "original" and checksum != asset.get("checksum")
-            if asset is not None and not stale:
-                continue
-            self._discard(path, report)
+        """Drop local copies of assets that are gone, trashed, unshared or locked, and of
+        pruned kinds.
+
+        Files of a kind this run does not download are otherwise kept: omitting `--originals`
+        must never cost the user the originals an earlier run fetched. A replaced original
+        stays until its new version is complete (see `plan`).
+        """
+        assets = {str(a["id"]): a for a in self.replica.assets()}
+        for key, (path, _checksum) in self._files().items():
+            asset_id, kind = key
+            asset = assets.get(asset_id)
+            pruned = False
+            if asset is not None and wanted(asset):
+                pruned = kind in self.options.prune
+                if not pruned:
+                    if kind not in self.options.kinds:
+                        report.kept[kind] = report.kept.get(kind, 0) + 1
+                    continue
+            self._discard(path, report, pruned=pruned)
             with self.replica.transaction() as conn:
                 conn.execute("DELETE FROM files WHERE asset_id = ? AND kind = ?", list(key))
 
-    def _discard(self, relative: str, report: MirrorReport) -> None:
+    def _discard(self, relative: str, report: MirrorReport, *, pruned: bool = False) -> None:
         source = self.target / relative
         if not source.exists():
             return
         if self.options.keep_deleted:
-            dest = self.target / TRASH_DIR / relative
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            counter = 1
-            while dest.exists():
-                dest = dest.with_name(f"{source.stem}~{counter}{source.suffix}")
-                counter += 1
-            os.replace(source, dest)
-            report.trashed += 1
+            self._to_trash(relative)
         else:
             source.unlink()
+        if pruned:
+            report.pruned += 1
+        elif self.options.keep_deleted:
+            report.trashed += 1
+        else:
             report.removed += 1
         _prune_empty(source.parent, self.target)
+
+    def _to_trash(self, relative: str) -> None:
+        source = self.target / relative
+        dest = self.target / TRASH_DIR / relative
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        counter = 1
+        while dest.exists():
+            dest = dest.with_name(f"{source.stem}~{counter}{source.suffix}")
+            counter += 1
+        os.replace(source, dest)
+
+    def check_complete(self, report: MirrorReport) -> None:
+        """Name every wanted file of the kinds this run downloads that is not on disk.
+
+        Only a row in `files` whose file exists counts (a `.part` is never a finished file),
+        and for originals only the version the server has now.
+        """
+        present = self._files()
+        for (asset_id, kind), asset in sorted(self._targets().items()):
+            row = present.get((asset_id, kind))
+            if row is None or not (self.target / row[0]).is_file():
+                report.missing.append(describe(asset, kind))
+            elif kind == "original" and row[1] != asset.get("checksum"):
+                report.missing.append(f"{describe(asset, kind)}, an older version is kept")
 
     def _taken(self, kind: str, reserved: set[str], paths: set[str]) -> Callable[[str], bool]:
         def taken(path: str) -> bool:
@@ -201,26 +262,33 @@ class Mirror:
 
         return taken
 
-    def plan(self) -> list[tuple[dict[str, Any], FileKind, str]]:
+    def plan(self) -> list[tuple[dict[str, Any], FileKind, str, bool]]:
         """Missing files and their paths, chosen in a fixed order so an interrupted run's
-        `.part` files are picked up again by the same assets."""
+        `.part` files are picked up again by the same assets.
+
+        An original whose checksum changed on the server is fetched again to its current path
+        (the last item is True): the old version is replaced only once the new one is complete.
+        """
         present = self._files()
-        missing = sorted(
-            (key, asset)
-            for key, asset in self._targets().items()
-            if key not in present or not (self.target / present[key][0]).exists()
-        )
+        missing: list[tuple[tuple[str, str], dict[str, Any], str | None]] = []
+        for key, asset in sorted(self._targets().items()):
+            row = present.get(key)
+            if row is None or not (self.target / row[0]).is_file():
+                missing.append((key, asset, None))
+            elif key[1] == "original" and row[1] != asset.get("checksum"):
+                missing.append((key, asset, row[0]))
         with self.replica.transaction() as conn:
-            for key, _asset in missing:
-                conn.execute("DELETE FROM files WHERE asset_id = ? AND kind = ?", list(key))
+            for key, _asset, current in missing:
+                if current is None:
+                    conn.execute("DELETE FROM files WHERE asset_id = ? AND kind = ?", list(key))
         reserved: set[str] = set()
         paths = {r[0] for r in self.replica.conn.execute("SELECT path FROM files")}
-        plans: list[tuple[dict[str, Any], FileKind, str]] = []
-        for (_asset_id, kind), asset in missing:
+        plans: list[tuple[dict[str, Any], FileKind, str, bool]] = []
+        for (_asset_id, kind), asset, current in missing:
             file_kind: FileKind = "original" if kind == "original" else "thumbnail"
-            base = relative_path(asset, kind, self._taken(kind, reserved, paths))
+            base = current or relative_path(asset, kind, self._taken(kind, reserved, paths))
             reserved.add(base)
-            plans.append((asset, file_kind, base))
+            plans.append((asset, file_kind, base, current is not None))
         return plans
 
     async def download_missing(self, report: MirrorReport) -> None:
@@ -235,32 +303,59 @@ class Mirror:
             if self.progress is not None and bytes_task is not None:
                 self.progress.advance(bytes_task, count)
 
-        async def one(asset: dict[str, Any], kind: FileKind, base: str) -> None:
+        async def one(asset: dict[str, Any], kind: FileKind, base: str, replacing: bool) -> None:
             async with self._sem:
                 try:
-                    await self.fetch(asset, kind, base, moved)
+                    if await self.fetch(asset, kind, base, moved, replacing=replacing):
+                        report.trashed += 1
                     report.downloaded += 1
                 except (ClientError, OSError) as exc:
-                    report.failed.append(f"{kind} {asset['id']} ({asset.get('originalFileName')}): {exc}")
+                    report.failed.append(f"{describe(asset, kind)}: {exc}")
             if self.progress is not None and files_task is not None:
                 self.progress.advance(files_task, 1)
 
         await asyncio.gather(*(one(*plan) for plan in plans))
 
     async def fetch(
-        self, asset: dict[str, Any], kind: FileKind, base: str, moved: Callable[[int], None]
-    ) -> None:
+        self,
+        asset: dict[str, Any],
+        kind: FileKind,
+        base: str,
+        moved: Callable[[int], None],
+        *,
+        replacing: bool = False,
+    ) -> bool:
+        """Download one file into `<base>.part`, check it, and only then rename it into place
+        (over the old version when `replacing`, which `--keep-deleted` moves to `.trash/`
+        first); True when an old version went to `.trash/`."""
         asset_id = str(asset["id"])
         part = self.target / f"{base}.part"
         part.parent.mkdir(parents=True, exist_ok=True)
+        meta_key = PART_META + base
+        owner = [asset_id, kind]
+
+        def started(validator: str | None) -> None:
+            self.replica.put(meta_key, orjson.dumps([*owner, validator]).decode() if validator else None)
+
         for attempt in range(2):
-            content_type = await self.api.download(asset_id, kind, part, moved)
+            content_type = await self.api.download(
+                asset_id,
+                kind,
+                part,
+                moved,
+                validator=self._validator(meta_key, owner, part),
+                on_start=started,
+            )
             if kind != "original" or sha1_b64(part) == asset.get("checksum"):
                 break
             part.unlink(missing_ok=True)
+            self.replica.put(meta_key, None)
             if attempt == 1:
                 raise ClientError("checksum mismatch after download")
         final = base if kind == "original" else base + thumb_suffix(content_type)
+        trashed = replacing and self.options.keep_deleted and (self.target / final).is_file()
+        if trashed:
+            self._to_trash(final)
         os.replace(part, self.target / final)
         checksum = str(asset.get("checksum")) if kind == "original" else None
         with self.replica.transaction() as conn:
@@ -270,6 +365,19 @@ class Mirror:
                 "checksum = excluded.checksum",
                 [asset_id, kind, final, checksum],
             )
+            self.replica.put(meta_key, None, conn)
+        return trashed
+
+    def _validator(self, meta_key: str, owner: list[str], part: Path) -> str | None:
+        """The server version a `.part` was started from, if this asset and kind started it."""
+        stored = self.replica.get(meta_key)
+        if stored is None or not part.exists():
+            return None
+        try:
+            asset_id, kind, validator = orjson.loads(stored)
+        except (orjson.JSONDecodeError, ValueError, TypeError):
+            return None
+        return str(validator) if [asset_id, kind] == owner and validator else None
 
 
 class CountColumn(ProgressColumn):

@@ -5,6 +5,10 @@ them to `Database.read` or `Database.write`, which run them in a worker thread i
 transaction. SQLite writes all go through a single thread and connection with
 `BEGIN IMMEDIATE`, so requests never see "database is locked"; readers use read-only
 connections. PostgreSQL uses one pool for both.
+
+A sync run that reads many pages uses a `Snapshot` instead: one read transaction held for the
+whole run, so every page sees the database as it was when the run began. Snapshots have their
+own connections (`snapshot_slots` of them), so long-running streams never starve requests.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from types import TracebackType
 from typing import Any, Literal, TypeVar
 
 import anyio.to_thread
@@ -24,6 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool, QueuePool
 
 from filmroll.db.schema import sync_clock
+from filmroll.errors import ServiceUnavailable
 
 T = TypeVar("T")
 Dialect = Literal["sqlite", "postgresql"]
@@ -51,6 +57,16 @@ def _sqlite_begin(conn: Connection, *, immediate: bool) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _sqlite_engine(path: str, size: int, *, readonly: bool) -> Engine:
+    target = f"sqlite:///file:{path}?mode=ro&uri=true" if readonly else f"sqlite:///{path}"
+    engine = sa.create_engine(
+        target, poolclass=QueuePool, pool_size=size, max_overflow=0, connect_args={"check_same_thread": False}
+    )
+    event.listen(engine, "connect", partial(_sqlite_pragmas, readonly=readonly))
+    event.listen(engine, "begin", partial(_sqlite_begin, immediate=not readonly))
+    return engine
+
+
 def create_engines(url: str, pool_size: int) -> tuple[Engine, Engine]:
     """Return (writer, reader) engines for `url`; on PostgreSQL they are the same engine."""
     url = normalise_url(url)
@@ -58,35 +74,97 @@ def create_engines(url: str, pool_size: int) -> tuple[Engine, Engine]:
         engine = sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         return engine, engine
     path = url.removeprefix("sqlite:///")
-    writer = sa.create_engine(
-        f"sqlite:///{path}",
-        poolclass=QueuePool,
-        pool_size=1,
-        max_overflow=0,
-        connect_args={"check_same_thread": False},
-    )
-    reader = sa.create_engine(
-        f"sqlite:///file:{path}?mode=ro&uri=true",
-        poolclass=QueuePool,
-        pool_size=pool_size,
-        max_overflow=0,
-        connect_args={"check_same_thread": False},
-    )
-    for eng, readonly in ((writer, False), (reader, True)):
-        event.listen(eng, "connect", partial(_sqlite_pragmas, readonly=readonly))
-        event.listen(eng, "begin", partial(_sqlite_begin, immediate=not readonly))
-    return writer, reader
+    return _sqlite_engine(path, 1, readonly=False), _sqlite_engine(path, pool_size, readonly=True)
+
+
+def create_snapshot_engine(url: str, size: int) -> Engine:
+    """Connections for snapshots only: at most `size`, none shared with request reads."""
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url.removeprefix("sqlite:///"), size, readonly=True)
+    return sa.create_engine(url, pool_size=size, max_overflow=0, pool_pre_ping=True)
+
+
+SNAPSHOT_WAIT = 60.0
+"""Seconds a sync run waits for a free snapshot connection before giving up with 503."""
+
+
+class Snapshot:
+    """One read transaction held open for a whole sync run, on a connection of its own.
+
+    Reading every page of a run in one transaction means a row committed before the run began
+    is in it even when a writer re-stamps the row mid-run (its old version is still what this
+    transaction sees; the next run sends the new one). PostgreSQL runs it as `REPEATABLE READ,
+    READ ONLY`; SQLite as a read transaction on a read-only connection, which in WAL mode keeps
+    its view while writers commit. `read` has the `Database.read` signature, so code written for
+    a `Database` runs unchanged on a snapshot; a lock keeps concurrent page prefetches off the
+    connection at the same time. `write` goes to the database as usual (it cannot be seen by
+    this snapshot). Close it (or use `async with`) to release the connection.
+    """
+
+    def __init__(self, db: Database, conn: Connection, token: object) -> None:
+        self._db = db
+        self._conn: Connection | None = conn
+        self._token = token
+        self._lock = threading.Lock()
+        self._turn = CapacityLimiter(1)
+
+    def read_sync(self, fn: Callable[[Connection], T]) -> T:
+        with self._lock:
+            if self._conn is None:
+                raise RuntimeError("snapshot is closed")
+            return fn(self._conn)
+
+    async def read(self, fn: Callable[[Connection], T]) -> T:
+        """Run `fn` inside the snapshot's transaction; concurrent calls queue without a thread."""
+        return await anyio.to_thread.run_sync(self.read_sync, fn, limiter=self._turn)
+
+    async def write(self, fn: Callable[[Connection], T]) -> T:
+        """Run `fn` in an ordinary write transaction."""
+        return await self._db.write(fn)
+
+    def _close_sync(self) -> None:
+        with self._lock:
+            conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.rollback()
+            finally:
+                conn.close()
+
+    async def close(self) -> None:
+        """End the transaction and free the connection; safe to call twice and when cancelled."""
+        if self._token is None:
+            return
+        token, self._token = self._token, None
+        with anyio.CancelScope(shield=True):
+            try:
+                await anyio.to_thread.run_sync(self._close_sync)
+            finally:
+                self._db._snapshot_slots.release_on_behalf_of(token)
+
+    async def __aenter__(self) -> Snapshot:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
 
 
 class Database:
     """Runs repository functions in transactions, off the event loop."""
 
-    def __init__(self, url: str, *, pool_size: int = 8) -> None:
+    def __init__(self, url: str, *, pool_size: int = 8, snapshot_slots: int | None = None) -> None:
         self.url = normalise_url(url)
         self.dialect: Dialect = "sqlite" if self.url.startswith("sqlite") else "postgresql"
         self.writer, self.reader = create_engines(self.url, pool_size)
         self._write_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
         self._read_limiter = CapacityLimiter(pool_size)
+        self._snapshot_size = snapshot_slots or pool_size
+        self._snapshot_slots = CapacityLimiter(self._snapshot_size)
+        self._snapshot_engine: Engine | None = None
+        self._snapshot_engine_lock = threading.Lock()
         self._closed = threading.Event()
 
     @property
@@ -123,10 +201,48 @@ class Database:
 
         await self.write(wait)
 
+    async def snapshot(self) -> Snapshot:
+        """Open a `Snapshot`; waits for a free snapshot connection, at most `SNAPSHOT_WAIT` seconds.
+
+        The transaction's view is fixed before this returns, so it holds every row committed
+        before the call.
+        """
+        token = object()
+        try:
+            with anyio.fail_after(SNAPSHOT_WAIT):
+                await self._snapshot_slots.acquire_on_behalf_of(token)
+        except TimeoutError:
+            raise ServiceUnavailable("Too many sync requests at once; try again later") from None
+        try:
+            conn = await anyio.to_thread.run_sync(self._begin_snapshot)
+        except BaseException:
+            self._snapshot_slots.release_on_behalf_of(token)
+            raise
+        return Snapshot(self, conn, token)
+
+    def _begin_snapshot(self) -> Connection:
+        with self._snapshot_engine_lock:
+            if self._snapshot_engine is None:
+                self._snapshot_engine = create_snapshot_engine(self.url, self._snapshot_size)
+            engine = self._snapshot_engine
+        conn = engine.connect()
+        try:
+            conn.begin()
+            if not self.is_sqlite:
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            # The first read fixes the view (PostgreSQL takes the snapshot, SQLite the WAL mark).
+            conn.execute(sa.select(sync_clock.c.seq).where(sync_clock.c.id == 1)).all()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
     def dispose(self) -> None:
         self._write_executor.shutdown(wait=True)
         self.writer.dispose()
         self.reader.dispose()
+        if self._snapshot_engine is not None:
+            self._snapshot_engine.dispose()
 
 
 def admin_engine(url: str) -> Engine:

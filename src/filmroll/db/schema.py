@@ -8,6 +8,8 @@ Timestamps are naive UTC on both databases so comparisons behave the same everyw
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData(
@@ -30,6 +32,18 @@ def _uuid_pk() -> sa.Column[object]:
 
 def _seq(name: str = "update_seq", *, index: bool = True) -> sa.Column[int]:
     return sa.Column(name, Seq, nullable=False, index=index)
+
+
+def _wire_forms() -> list[sa.Column[Any]]:
+    """A syncable row's stored wire forms (v2 `data` object, v1 DTO part) and what they were
+    rendered from: valid only while `wire_seq = update_seq` and `wire_version` is the current
+    one (`sync.forms`), so a write never has to render them and a stale form is never sent."""
+    return [
+        sa.Column("wire_v2", sa.Text(), nullable=True),
+        sa.Column("wire_v1", sa.Text(), nullable=True),
+        sa.Column("wire_seq", Seq, nullable=True),
+        sa.Column("wire_version", sa.SmallInteger(), nullable=True),
+    ]
 
 
 sync_clock = sa.Table(
@@ -107,6 +121,9 @@ sessions = sa.Table(
     sa.Column("created_at", Ts, nullable=False),
     sa.Column("updated_at", Ts, nullable=False),
     sa.Column("expires_at", Ts, nullable=True),
+    # Server time as of which this session's last v1 full or delta sync was answered: a v1
+    # watermark later than this came from a clock running ahead, and is read as this instead.
+    sa.Column("v1_synced_at", Ts, nullable=True),
 )
 
 api_keys = sa.Table(
@@ -176,6 +193,12 @@ stack_audit = sa.Table(
     sa.Column("deleted_at", Ts, nullable=False, index=True),
 )
 
+
+def _on_timeline(context: Any) -> bool:
+    """`ever_timeline` of an inserted asset when the insert does not say: is it on the timeline."""
+    return bool(context.get_current_parameters().get("visibility", "timeline") == "timeline")
+
+
 assets = sa.Table(
     "assets",
     metadata,
@@ -209,6 +232,10 @@ assets = sa.Table(
     sa.Column("preview_path", sa.String(1000), nullable=True),
     sa.Column("thumbnail_path", sa.String(1000), nullable=True),
     sa.Column("sidecar_path", sa.String(1000), nullable=True),
+    # Set once the asset is on the timeline, never cleared: partners may be told only of such
+    # assets' deletes (`repositories.access`); copied into `asset_audit` at permanent delete.
+    sa.Column("ever_timeline", sa.Boolean(), nullable=False, default=_on_timeline, server_default=sa.false()),
+    *_wire_forms(),
     _seq(index=False),
     sa.UniqueConstraint("owner_id", "checksum"),
     sa.Index("ix_assets_owner_id_update_seq", "owner_id", "update_seq"),
@@ -247,8 +274,18 @@ asset_exif = sa.Table(
     sa.Column("rating", sa.Integer(), nullable=True),
     sa.Column("fps", sa.Float(), nullable=True),
     sa.Column("updated_at", Ts, nullable=False),
+    *_wire_forms(),
     _seq(),
 )
+
+wire_renders = sa.Table(
+    "wire_renders",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("version", sa.SmallInteger(), nullable=False),
+    sa.Column("cursor", Seq, nullable=False),
+)
+"""How far the background renderer has brought each table's stored wire forms (`sync.forms`)."""
 
 asset_audit = sa.Table(
     "asset_audit",
@@ -257,6 +294,7 @@ asset_audit = sa.Table(
     sa.Column("asset_id", sa.Uuid(), nullable=False),
     sa.Column("owner_id", sa.Uuid(), nullable=False),
     sa.Column("deleted_at", Ts, nullable=False, index=True),
+    sa.Column("ever_timeline", sa.Boolean(), nullable=False, server_default=sa.true()),
     sa.Index("ix_asset_audit_owner_id_seq", "owner_id", "seq"),
     sa.Index("ix_asset_audit_owner_id_deleted_at", "owner_id", "deleted_at"),
 )

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from filmroll import media
 from filmroll.db.engine import Database
+from filmroll.jobs.runner import PermanentJobError
 from filmroll.repositories import assets as assets_repo
 from filmroll.storage import NotFoundError, Storage, derived_key
 from filmroll.timefmt import to_naive_utc
@@ -50,12 +51,27 @@ def asset_values(meta: media.Metadata) -> dict[str, Any]:
     return values
 
 
-class AssetJobs:
-    """Job handlers that read an asset's original from storage and store what they derive."""
+def _permanent(exc: media.UnsupportedMedia) -> PermanentJobError:
+    """A file that cannot be decoded will not decode on a retry either."""
+    message = str(exc)
+    if isinstance(exc, media.ImageTooLarge):
+        message += " (FILMROLL_MAX_IMAGE_PIXELS)"
+    return PermanentJobError(message)
 
-    def __init__(self, db: Database, storage: Storage) -> None:
+
+class AssetJobs:
+    """Job handlers that read an asset's original from storage and store what they derive.
+
+    `max_image_pixels` bounds the pixels one image decode may hold; a larger image keeps
+    its metadata but gets no thumbnails, and its thumbnail job fails saying why.
+    """
+
+    def __init__(
+        self, db: Database, storage: Storage, *, max_image_pixels: int = media.DEFAULT_MAX_PIXELS
+    ) -> None:
         self.db = db
         self.storage = storage
+        self.max_image_pixels = max_image_pixels
 
     async def extract_metadata(self, payload: dict[str, Any]) -> None:
         asset_id = uuid.UUID(payload["assetId"])
@@ -64,9 +80,15 @@ class AssetJobs:
             return
         try:
             async with self.storage.fetch_to_temp(asset.original_path) as path:
-                meta = await anyio.to_thread.run_sync(media.extract, path, asset.original_file_name)
+                meta = await anyio.to_thread.run_sync(
+                    functools.partial(
+                        media.extract, path, asset.original_file_name, max_pixels=self.max_image_pixels
+                    )
+                )
         except NotFoundError:
             return
+        except media.UnsupportedMedia as exc:
+            raise _permanent(exc) from exc
 
         def store(conn: Connection) -> None:
             if assets_repo.get(conn, asset_id) is None:
@@ -89,11 +111,18 @@ class AssetJobs:
                 async with self.storage.fetch_to_temp(asset.original_path) as path:
                     rendered = await anyio.to_thread.run_sync(
                         functools.partial(
-                            media.render, path, media.MediaType(asset.type), Path(out), name=name
+                            media.render,
+                            path,
+                            media.MediaType(asset.type),
+                            Path(out),
+                            name=name,
+                            max_pixels=self.max_image_pixels,
                         )
                     )
             except NotFoundError:
                 return
+            except media.UnsupportedMedia as exc:
+                raise _permanent(exc) from exc
             await self.storage.put_file(preview_key, rendered.preview_path)
             await self.storage.put_file(thumbnail_key, rendered.thumbnail_path)
 

@@ -2,10 +2,11 @@
 
 Workers claim one job at a time; a job that raises is retried with exponential backoff
 and, after `max_attempts`, kept as `failed` with its last error so nothing is lost
-silently. A running job's row is its lease: if a process dies, the job is claimable
-again once the lease expires; sooner, a runner starting on the same host re-queues the
-jobs of worker processes that no longer exist. A runner that is stopped puts its
-unfinished jobs back in the queue.
+silently. A job that raises `PermanentJobError` is failed at once, since retrying cannot
+change the outcome (a file that cannot be decoded stays so). A running job's row is its
+lease: if a process dies, the job is claimable again once the lease expires; sooner, a
+runner starting on the same host re-queues the jobs of worker processes that no longer
+exist. A runner that is stopped puts its unfinished jobs back in the queue.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ Handler = Callable[[dict[str, Any]], Awaitable[None]]
 LEASE = timedelta(minutes=10)
 POLL_SECONDS = 1.0
 BACKOFF_BASE_SECONDS = 2.0
+
+
+class PermanentJobError(Exception):
+    """Raised by a handler when retrying is pointless; the job is failed with this message."""
 
 
 class JobRunner:
@@ -100,7 +105,7 @@ class JobRunner:
             raise
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
-            if attempts >= self.max_attempts:
+            if attempts >= self.max_attempts or isinstance(exc, PermanentJobError):
                 log.error("job %s %s failed for good: %s", name, job_id, error)
                 await self.db.write(lambda c: jobs_repo.fail(c, job_id, error))
             else:

@@ -5,11 +5,14 @@ No database or HTTP here; callers pass file paths and store what comes back.
 
 from filmroll.media.exif import extract, format_duration
 from filmroll.media.geo import Place, reverse_geocode, time_zone_at
+from filmroll.media.imaging import DEFAULT_MAX_PIXELS, ImageTooLarge
 from filmroll.media.mime import detect, media_types, sniff
 from filmroll.media.thumbnails import Rendered, compute_thumbhash, render
 from filmroll.media.types import MediaType, Metadata, UnsupportedMedia
 
 __all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "ImageTooLarge",
     "MediaType",
     "Metadata",
     "Place",

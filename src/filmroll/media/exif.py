@@ -22,7 +22,10 @@ from PIL import Image
 from filmroll.media import geo
 from filmroll.media.imaging import (
     DECODE_ERRORS,
+    DEFAULT_MAX_PIXELS,
     TRANSPOSING_ORIENTATIONS,
+    ImageTooLarge,
+    bounded_decode,
     is_pre_rotated,
     open_image,
     orientation_of,
@@ -47,8 +50,12 @@ _PROJECTION_RE = re.compile(rb"GPano:ProjectionType(?:=\"|>)([A-Za-z_\-]+)")
 _MAX_OFFSET_MINUTES = 14 * 60
 
 
-def extract(path: Path, filename: str) -> Metadata:
-    """Read metadata from an image or video; raises `UnsupportedMedia` for anything unusable."""
+def extract(path: Path, filename: str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Metadata:
+    """Read metadata from an image or video; raises `UnsupportedMedia` for anything unusable.
+
+    An image too large to decode within `max_pixels` still gets its metadata (from headers);
+    only the thumbnails are refused for it.
+    """
     media_type, mime = detect(path, filename)
     stat = path.stat()
     base: dict[str, Any] = {
@@ -59,13 +66,13 @@ def extract(path: Path, filename: str) -> Metadata:
     }
     if media_type is MediaType.VIDEO:
         return Metadata(**base, **_video_fields(path))
-    return Metadata(**base, **_image_fields(path, mime))
+    return Metadata(**base, **_image_fields(path, mime, max_pixels))
 
 
 # --- images -----------------------------------------------------------------------------
 
 
-def _image_fields(path: Path, mime: str) -> dict[str, Any]:
+def _image_fields(path: Path, mime: str, max_pixels: int) -> dict[str, Any]:
     with open_image(path) as image:
         width, height = image.size
         orientation = orientation_of(image)
@@ -79,7 +86,7 @@ def _image_fields(path: Path, mime: str) -> dict[str, Any]:
         tags = _read_exif(path, image, mime)
         icc = image.info.get("icc_profile")
         xmp = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
-        _check_decodes(image)
+        _check_decodes(image, max_pixels)
 
     fields: dict[str, Any] = {
         "width": display[0],
@@ -122,15 +129,21 @@ def _read_exif(path: Path, image: Image.Image, mime: str) -> Mapping[str, Any]:
         return {}
 
 
-def _check_decodes(image: Image.Image) -> None:
+def _check_decodes(image: Image.Image, max_pixels: int) -> None:
     """Decode a reduced version so truncated or garbled pixel data is refused up front.
 
     JPEG decodes at 1/8 scale via draft mode and HEIF may use its embedded thumbnail,
-    which keeps this cheap for large photos.
+    which keeps this cheap for large photos. An image above `max_pixels` is not decoded
+    here: its thumbnail job reports it, and its header metadata is still worth keeping.
+    Closes `image`, so the decoded pixels are freed inside the decode reservation.
     """
     try:
         image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
-        image.load()
+        with bounded_decode(image, max_pixels):
+            image.load()
+            image.close()
+    except ImageTooLarge:
+        return
     except DECODE_ERRORS as exc:
         raise UnsupportedMedia(f"image data is damaged: {exc}") from exc
 

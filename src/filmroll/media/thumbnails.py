@@ -2,7 +2,8 @@
 
 Immich clients expect a JPEG preview (longest side 1440), a WebP thumbnail (longest side
 250) and a thumbhash placeholder. Large photos are shrunk while decoding (JPEG draft mode,
-`reduce`) so memory stays proportional to the preview, not to the sensor.
+`reduce`) so memory stays proportional to the preview, not to the sensor; images that would
+still decode to more than `max_pixels` are refused with `ImageTooLarge` (see `imaging`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 import thumbhash
 from PIL import Image, ImageOps
 
-from filmroll.media.imaging import DECODE_ERRORS, open_image
+from filmroll.media.imaging import DECODE_ERRORS, DEFAULT_MAX_PIXELS, bounded_decode, open_image
 from filmroll.media.types import MediaType, UnsupportedMedia
 from filmroll.media.video import poster_frame
 
@@ -25,6 +26,8 @@ PREVIEW_QUALITY = 80
 THUMBNAIL_SIZE = 250
 THUMBNAIL_QUALITY = 80
 THUMBHASH_SIZE = 100
+# Source pixels copied at once when reducing an image with alpha (16 MB as RGBA).
+_STRIP_PIXELS = 4_000_000
 # Background for transparent pixels in the JPEG preview, which cannot store alpha.
 _FLATTEN_BACKGROUND = (255, 255, 255)
 
@@ -40,17 +43,25 @@ class Rendered:
     thumbhash: bytes
 
 
-def render(path: Path, media_type: MediaType, out_dir: Path, *, name: str | None = None) -> Rendered:
+def render(
+    path: Path,
+    media_type: MediaType,
+    out_dir: Path,
+    *,
+    name: str | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> Rendered:
     """Write `<name>-preview.jpeg` and `<name>-thumbnail.webp` into `out_dir`.
 
     `name` defaults to the source file's stem. Raises `UnsupportedMedia` when the source
-    cannot be decoded. Outputs appear atomically, so readers never see half a file.
+    cannot be decoded, `ImageTooLarge` (a subclass) when an image would decode to more
+    than `max_pixels` at once. Outputs appear atomically, so readers never see half a file.
     """
     stem = name or path.stem
     if media_type is MediaType.VIDEO:
         base = poster_frame(path, max_side=PREVIEW_SIZE)
     else:
-        base = _load_upright(path, PREVIEW_SIZE)
+        base = _load_upright(path, PREVIEW_SIZE, max_pixels)
     base = _to_display_mode(base)
     base.thumbnail((PREVIEW_SIZE, PREVIEW_SIZE), Image.Resampling.LANCZOS)
     icc = base.info.get("icc_profile") if base.mode in ("RGB", "RGBA") else None
@@ -84,7 +95,7 @@ def compute_thumbhash(image: Image.Image) -> bytes:
     return bytes(thumbhash.rgba_to_thumb_hash(small.width, small.height, list(small.tobytes())))
 
 
-def _load_upright(path: Path, max_side: int) -> Image.Image:
+def _load_upright(path: Path, max_side: int, max_pixels: int) -> Image.Image:
     """Decode at the smallest size that still covers `max_side`, then apply EXIF orientation."""
     try:
         with open_image(path) as image:
@@ -93,17 +104,38 @@ def _load_upright(path: Path, max_side: int) -> Image.Image:
             wanted = (max(1, round(width * scale)), max(1, round(height * scale)))
             # JPEG decodes at 1/2..1/8 scale; HEIF may pick an embedded thumbnail that is big enough.
             image.draft("RGB" if image.mode not in ("L", "1") else image.mode, wanted)
-            image.load()
-            factor = min(image.width // wanted[0], image.height // wanted[1])
-            loaded = image.reduce(factor) if factor >= 2 else image.copy()
-            loaded.info = dict(image.info)
-            # exif_transpose needs the EXIF block; HEIF already came out upright (tag reset to 1).
-            ImageOps.exif_transpose(loaded, in_place=True)
-            return loaded
+            # Held until the file closes, which frees the decoded full-size pixels.
+            with bounded_decode(image, max_pixels):
+                image.load()
+                factor = min(image.width // wanted[0], image.height // wanted[1])
+                loaded = _reduce(image, factor) if factor >= 2 else image.copy()
+                loaded.info = dict(image.info)
+                # exif_transpose needs the EXIF block; HEIF already came out upright (tag reset to 1).
+                ImageOps.exif_transpose(loaded, in_place=True)
+                image.close()
+                return loaded
     except UnsupportedMedia:
         raise
     except DECODE_ERRORS as exc:
         raise UnsupportedMedia(f"cannot decode image: {exc}") from exc
+
+
+def _reduce(image: Image.Image, factor: int) -> Image.Image:
+    """`image.reduce(factor)` without a second full-size image.
+
+    Pillow reduces images with alpha through a premultiplied full-size copy, which would
+    double the decode's memory; reducing them in strips of whole blocks gives the same
+    pixels with only one strip copied at a time.
+    """
+    if image.mode not in ("LA", "RGBA"):
+        return image.reduce(factor)
+    width, height = image.size
+    out = Image.new(image.mode, (-(-width // factor), -(-height // factor)))
+    step = factor * max(1, _STRIP_PIXELS // (width * factor))
+    for top in range(0, height, step):
+        strip = image.crop((0, top, width, min(top + step, height)))
+        out.paste(strip.reduce(factor), (0, top // factor))
+    return out
 
 
 def _to_display_mode(image: Image.Image) -> Image.Image:

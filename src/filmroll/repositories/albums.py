@@ -24,6 +24,7 @@ from filmroll.db.schema import (
     albums,
     assets,
 )
+from filmroll.repositories import access
 from filmroll.sync import clock
 
 
@@ -91,6 +92,8 @@ def delete(conn: Connection, album_id: uuid.UUID) -> None:
 
     The link tombstones are what lets a member's stream delete assets it could see only
     through this album; members never get them as `AlbumToAssetDeleteV1` (the album is gone).
+    They are stamped before the album's own tombstones: a link removed before a user lost the
+    album is one that user saw (`access.saw_link_removal`).
     """
     album = get(conn, album_id)
     if album is None:
@@ -101,15 +104,21 @@ def delete(conn: Connection, album_id: uuid.UUID) -> None:
         r.asset_id
         for r in conn.execute(sa.select(album_assets.c.asset_id).where(album_assets.c.album_id == album_id))
     ]
-    stamp = clock.reserve(conn, len(viewers) + len(linked))
+    stamp = clock.reserve(conn, len(linked) + len(viewers))
+    _link_tombstones(conn, album_id, linked, stamp)
+    first = len(linked)
     conn.execute(
         sa.insert(album_audit),
         [
-            {"seq": stamp.seq_at(i), "album_id": album_id, "user_id": u, "deleted_at": stamp.at_at(i)}
+            {
+                "seq": stamp.seq_at(first + i),
+                "album_id": album_id,
+                "user_id": u,
+                "deleted_at": stamp.at_at(first + i),
+            }
             for i, u in enumerate(viewers)
         ],
     )
-    _link_tombstones(conn, album_id, linked, stamp, len(viewers))
     conn.execute(sa.delete(albums).where(albums.c.id == album_id))
 
 
@@ -228,17 +237,21 @@ def _link_tombstones(
         )
 
 
-def visible_asset_ids(conn: Connection, user_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
-    """Which of `ids` are in an album `user_id` owns or is a member of."""
+def unlink_everywhere(conn: Connection, ids: Sequence[uuid.UUID]) -> None:
+    """Take assets out of every album (on a move into the locked folder), with link tombstones;
+    albums whose cover was one of them lose the cover."""
     if not ids:
-        return set()
-    member_of = sa.select(album_users.c.album_id).where(album_users.c.user_id == user_id)
-    mine = sa.select(albums.c.id).where(albums.c.owner_id == user_id)
-    query = sa.select(album_assets.c.asset_id).where(
-        album_assets.c.asset_id.in_(list(ids)),
-        sa.or_(album_assets.c.album_id.in_(member_of), album_assets.c.album_id.in_(mine)),
-    )
-    return {r.asset_id for r in conn.execute(query)}
+        return
+    links = conn.execute(
+        sa.select(album_assets.c.album_id, album_assets.c.asset_id).where(
+            album_assets.c.asset_id.in_(list(ids))
+        )
+    ).all()
+    for album_id in sorted({link.album_id for link in links}):
+        remove_assets(conn, album_id, [link.asset_id for link in links if link.album_id == album_id])
+        album = get(conn, album_id)
+        if album is not None and album.thumbnail_asset_id in ids:
+            update(conn, album_id, {"thumbnail_asset_id": None})
 
 
 def assets_of(conn: Connection, album_id: uuid.UUID, order: str) -> Sequence[Row[Any]]:
@@ -246,7 +259,7 @@ def assets_of(conn: Connection, album_id: uuid.UUID, order: str) -> Sequence[Row
     query = (
         sa.select(assets)
         .join(album_assets, album_assets.c.asset_id == assets.c.id)
-        .where(album_assets.c.album_id == album_id, assets.c.deleted_at.is_(None))
+        .where(album_assets.c.album_id == album_id, access.album_shows())
         .order_by(column.asc() if order == "asc" else column.desc())
     )
     return conn.execute(query).all()
@@ -263,7 +276,7 @@ def asset_stats(conn: Connection, album_ids: Sequence[uuid.UUID]) -> dict[uuid.U
             sa.func.max(assets.c.updated_at).label("last_modified"),
         )
         .join(assets, assets.c.id == album_assets.c.asset_id)
-        .where(album_assets.c.album_id.in_(list(album_ids)), assets.c.deleted_at.is_(None))
+        .where(album_assets.c.album_id.in_(list(album_ids)), access.album_shows())
         .group_by(album_assets.c.album_id)
     )
     return {r.album_id: r for r in conn.execute(query)}

@@ -1,5 +1,7 @@
 """SQL for assets and their EXIF rows: the one write path that stamps the change clock.
 
+An asset that is or becomes `timeline` gets `ever_timeline` for good, and a permanent delete
+copies it into the tombstone: deletes are named to partners only for such assets.
 Every insert, update and delete of an asset takes its sequence numbers from
 `filmroll.sync.clock` inside the caller's transaction, so v1 delta sync (`updated_at`),
 v1 deletes (`asset_audit`) and the v2 stream (`update_seq`) all follow commit order.
@@ -15,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from filmroll.db.schema import album_asset_audit, album_assets, asset_audit, asset_exif, assets, partners
+from filmroll.db.schema import album_asset_audit, album_assets, asset_audit, asset_exif, assets
 from filmroll.repositories import users
 from filmroll.sync import clock
 
@@ -69,6 +71,7 @@ def insert(conn: Connection, values: dict[str, Any]) -> Row[Any]:
         "updated_at": stamp.at,
         "update_seq": stamp.seq,
     }
+    row["ever_timeline"] = row["visibility"] == "timeline"
     conn.execute(sa.insert(assets).values(row))
     found = get(conn, row["id"])
     assert found is not None
@@ -79,6 +82,8 @@ def update(conn: Connection, ids: Sequence[uuid.UUID], values: dict[str, Any]) -
     """Apply `values` to each asset, each with its own clock stamp; returns rows changed."""
     if not ids:
         return 0
+    if values.get("visibility") == "timeline":
+        values = {**values, "ever_timeline": True}
     stamp = clock.reserve(conn, len(ids))
     changed = 0
     for index, asset_id in enumerate(ids):
@@ -132,7 +137,13 @@ def delete(conn: Connection, ids: Sequence[uuid.UUID]) -> list[Row[Any]]:
     conn.execute(
         sa.insert(asset_audit),
         [
-            {"seq": stamp.seq_at(i), "asset_id": r.id, "owner_id": r.owner_id, "deleted_at": stamp.at_at(i)}
+            {
+                "seq": stamp.seq_at(i),
+                "asset_id": r.id,
+                "owner_id": r.owner_id,
+                "deleted_at": stamp.at_at(i),
+                "ever_timeline": bool(r.ever_timeline),
+            }
             for i, r in enumerate(rows)
         ],
     )
@@ -159,17 +170,6 @@ def _touch_stack_members(conn: Connection, stack_ids: set[Any]) -> None:
     if stack_ids:
         members = conn.execute(sa.select(assets.c.id).where(assets.c.stack_id.in_(stack_ids))).scalars()
         touch(conn, list(members))
-
-
-def partner_owners(conn: Connection, viewer_id: uuid.UUID, owner_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
-    """Which of `owner_ids` share their library with `viewer_id` (partner sharing)."""
-    wanted = list(set(owner_ids))
-    if not wanted:
-        return set()
-    query = sa.select(partners.c.shared_by_id).where(
-        partners.c.shared_with_id == viewer_id, partners.c.shared_by_id.in_(wanted)
-    )
-    return {row.shared_by_id for row in conn.execute(query)}
 
 
 def existing_device_ids(

@@ -72,3 +72,28 @@ def reset_sync_progress(conn: Connection, session_id: uuid.UUID) -> None:
     conn.execute(
         sa.delete(session_sync_checkpoints).where(session_sync_checkpoints.c.session_id == session_id)
     )
+
+
+def v1_synced_at(conn: Connection, session_id: uuid.UUID) -> datetime | None:
+    """Server time as of which the session's last v1 full or delta sync was answered."""
+    value = conn.execute(sa.select(sessions.c.v1_synced_at).where(sessions.c.id == session_id)).scalar()
+    return value if isinstance(value, datetime) else None
+
+
+def set_v1_synced_at(conn: Connection, session_id: uuid.UUID, at: datetime) -> None:
+    update(conn, session_id, {"v1_synced_at": at})
+
+
+def lower_v1_synced_at(conn: Connection, session_id: uuid.UUID, at: datetime, since: datetime) -> None:
+    """Set the record to `at`, but keep an earlier record made at or after `since`.
+
+    One pass of a client fully syncs each library (its own, then each partner's) in turn, and
+    keeps a single watermark for all of them, so the record must be the earliest of them.
+    """
+    column = sessions.c.v1_synced_at
+    keep = sa.and_(column.is_not(None), column >= since, column < at)
+    conn.execute(
+        sa.update(sessions)
+        .where(sessions.c.id == session_id)
+        .values(v1_synced_at=sa.case((keep, column), else_=sa.literal(at, sessions.c.v1_synced_at.type)))
+    )

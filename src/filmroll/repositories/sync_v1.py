@@ -16,38 +16,33 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from filmroll.db.schema import AUDIT_TABLES, Ts, asset_audit, asset_exif, assets, stacks, sync_clock
-from filmroll.repositories import audit
-from filmroll.repositories.sync_v2 import wire_value
-
-EXIF_PREFIX = "exif_"
-OWNER_VISIBLE = ("timeline", "archive")
-PARTNER_VISIBLE = ("timeline",)
-
-_EXIF_COLUMNS = [c.label(EXIF_PREFIX + c.name) for c in asset_exif.c if c.name not in ("updated_at",)]
+from filmroll.db.schema import AUDIT_TABLES, Ts, asset_audit, asset_exif, assets, stacks
+from filmroll.repositories import access, audit
+from filmroll.sync.forms import render
+from filmroll.sync.forms.queries import stored
 
 
-_CURSOR_COLUMNS = frozenset(("id", "owner_id", "stack_id", "file_created_at"))
-"""Columns that full sync compares or pages by, so they stay Python values."""
+def _with_forms() -> sa.Select[Any]:
+    return _forms_select(render.VERSION)
 
 
 @functools.cache
-def _with_exif(dialect: str | None = None) -> sa.Select[Any]:
-    """Assets joined with their exif; with `dialect`, display-only UUIDs and timestamps are
-    selected already formatted for the wire (see `sync_v2.wire_value`).
-
-    Built once per dialect: the expression costs milliseconds to build, more than a delta's rows.
-    """
-    columns: list[sa.ColumnElement[Any]] = [*assets.c, *_EXIF_COLUMNS]
-    if dialect is not None:
-        columns = [column if column.key in _CURSOR_COLUMNS else _wired(dialect, column) for column in columns]
-    return sa.select(*columns).select_from(assets.outerjoin(asset_exif, asset_exif.c.asset_id == assets.c.id))
-
-
-def _wired(dialect: str, column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    source = column.element if isinstance(column, sa.Label) else column
-    value = wire_value(dialect, source)
-    return column if value is source else value.label(column.key)
+def _forms_select(version: int) -> sa.Select[Any]:
+    """Assets with their stored v1 forms (NULL where stale) and what paging, viewer checks and
+    completion need: a page costs what reading its rows costs, nothing is formatted per row.
+    Built once per form version: building the expression costs more than a delta's rows."""
+    del version
+    return sa.select(
+        assets.c.id,
+        assets.c.owner_id,
+        assets.c.stack_id,
+        assets.c.file_created_at,
+        assets.c.visibility,
+        assets.c.ever_timeline,
+        stored(assets, "v1", "asset_form"),
+        stored(asset_exif, "v1", "exif_form"),
+        asset_exif.c.asset_id.label("exif_id"),
+    ).select_from(assets.outerjoin(asset_exif, asset_exif.c.asset_id == assets.c.id))
 
 
 def by_id_page(
@@ -59,7 +54,7 @@ def by_id_page(
     after_id: uuid.UUID | None,
 ) -> Sequence[Row[Any]]:
     """Full sync, later form: `id > after_id ORDER BY id`."""
-    query = _with_exif(conn.dialect.name).where(
+    query = _with_forms().where(
         assets.c.owner_id == owner_id,
         assets.c.visibility.in_(list(visibilities)),
         assets.c.updated_at <= updated_until,
@@ -78,7 +73,7 @@ def by_creation_page(
     before: tuple[datetime, uuid.UUID] | None,
 ) -> Sequence[Row[Any]]:
     """Full sync, early form: `(file_created_at, id) < before ORDER BY file_created_at DESC, id DESC`."""
-    query = _with_exif(conn.dialect.name).where(
+    query = _with_forms().where(
         assets.c.owner_id == owner_id,
         assets.c.visibility.in_(list(visibilities)),
         assets.c.updated_at <= updated_until,
@@ -96,17 +91,22 @@ def changed_since(
 ) -> Sequence[Row[Any]]:
     """Assets of `owner_ids` stamped after `after`, of every visibility (the caller sorts
     them into upserts and lost access), at most `limit` rows."""
-    query = _with_exif(conn.dialect.name).where(
-        assets.c.owner_id.in_(list(owner_ids)), assets.c.updated_at > after
-    )
+    query = _with_forms().where(assets.c.owner_id.in_(list(owner_ids)), assets.c.updated_at > after)
     return conn.execute(query.limit(limit)).all()
 
 
-def deleted_since(conn: Connection, owner_ids: Sequence[uuid.UUID], after: datetime) -> list[str]:
-    """Ids of assets of `owner_ids` permanently deleted after `after`."""
+def deleted_since(
+    conn: Connection, viewer_id: uuid.UUID, owner_ids: Sequence[uuid.UUID], after: datetime
+) -> list[str]:
+    """Ids of assets of `owner_ids` permanently deleted after `after` that may be named to
+    `viewer_id` (`access.tombstone_named_to`)."""
     query = (
         sa.select(asset_audit.c.asset_id)
-        .where(asset_audit.c.owner_id.in_(list(owner_ids)), asset_audit.c.deleted_at > after)
+        .where(
+            asset_audit.c.owner_id.in_(list(owner_ids)),
+            asset_audit.c.deleted_at > after,
+            access.tombstone_named_to(viewer_id),
+        )
         .distinct()
     )
     return [str(v) for v in conn.execute(query).scalars()]
@@ -131,16 +131,3 @@ def stacks_of(conn: Connection, stack_ids: Sequence[uuid.UUID]) -> dict[uuid.UUI
 def prune_audit(conn: Connection, before: datetime) -> int:
     """Delete tombstones older than `before` from every audit table; returns rows removed."""
     return audit.prune(conn, AUDIT_TABLES, before)
-
-
-def advance_clock(conn: Connection, at: datetime) -> None:
-    """Make every later clock stamp fall after `at`.
-
-    The unconditional UPDATE takes the clock row's lock, so it also waits for every writer
-    that stamped before it (the same guarantee as `Database.barrier`).
-    """
-    conn.execute(
-        sa.update(sync_clock)
-        .where(sync_clock.c.id == 1)
-        .values(last_at=sa.case((sync_clock.c.last_at < at, at), else_=sync_clock.c.last_at))
-    )

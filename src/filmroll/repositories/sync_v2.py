@@ -3,15 +3,14 @@
 Every function returns rows carrying a `seq` column, ordered by it, limited to
 `after < seq <= upper`; `upper` is the committed clock at stream start, so a page never
 includes a row that could still be joined by an earlier, uncommitted one.
-Access follows sync-requirements §2: partners see only `timeline` assets, album access
-is ownership or membership, and every source yields each row once.
+Who sees what is `repositories.access`'s rule (partners: `timeline` assets; albums: owner
+and members); every source yields each row once.
 """
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,72 +38,22 @@ from filmroll.db.schema import (
     user_metadata_audit,
     users,
 )
-from filmroll.repositories import audit
-from filmroll.sync.v2_fields import ASSET_FIELDS, EXIF_FIELDS
+from filmroll.repositories import access, audit
+from filmroll.sync.forms.queries import stored
+from filmroll.sync.sql import wired
 
 Rows = Sequence[Row[Any]]
 
-ASSET_COLUMNS = tuple(assets.c[column] for _key, column in ASSET_FIELDS)
-"""The asset columns a sync line carries (`SyncAssetV1`), in wire order: fewer columns, cheaper rows."""
-EXIF_COLUMNS = tuple(asset_exif.c[column] for _key, column in EXIF_FIELDS)
-"""The exif columns of `SyncAssetExifV1`, in wire order."""
+
+def asset_columns() -> tuple[sa.ColumnElement[Any], ...]:
+    """What an asset line is made of: the id and the stored `SyncAssetV1` form (`wire`, NULL
+    where stale; the sync layer renders those rows on the spot)."""
+    return assets.c.id, stored(assets, "v2")
 
 
-_PG_ISO = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-_DASH, _T, _Z = (sa.literal_column(f"'{c}'", sa.String) for c in "-TZ")
-
-
-def _sub(column: sa.ColumnElement[Any], start: int, length: int) -> sa.ColumnElement[str]:
-    return sa.func.substr(
-        column, sa.literal_column(str(start)), sa.literal_column(str(length)), type_=sa.String
-    )
-
-
-def wire_value(dialect: str, column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    """A UUID or timestamp column already in its JSON form (`str(uuid)`, `timefmt.iso`).
-
-    Formatting in SQL skips the driver's and SQLAlchemy's per-value conversion to Python
-    objects and back, the main per-row cost of a full sync. SQLite stores UUIDs as 32 hex
-    digits and timestamps as `YYYY-MM-DD HH:MM:SS.ffffff` text; other columns are unchanged.
-    """
-    if isinstance(column.type, sa.Uuid):
-        if dialect != "sqlite":
-            return sa.cast(column, sa.Text)
-        text = _sub(column, 1, 8)
-        for start, length in ((9, 4), (13, 4), (17, 4), (21, 12)):
-            text = text + _DASH + _sub(column, start, length)
-        return sa.type_coerce(text, sa.String)
-    if isinstance(column.type, sa.DateTime):
-        if dialect != "sqlite":
-            return sa.func.to_char(column, _PG_ISO, type_=sa.String)
-        return sa.type_coerce(_sub(column, 1, 10) + _T + _sub(column, 12, 12) + _Z, sa.String)
-    return column
-
-
-def _wired_column(dialect: str, column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    value = wire_value(dialect, column)
-    return column if value is column else value.label(column.key)
-
-
-@functools.cache
-def _wired_table_column(dialect: str, column: sa.Column[Any]) -> sa.ColumnElement[Any]:
-    """Table columns are long-lived objects: build each one's wire expression once per dialect."""
-    return _wired_column(dialect, column)
-
-
-def wired(dialect: str, query: sa.Select[Any]) -> sa.Select[Any]:
-    """`query` with every UUID and timestamp column selected in its JSON form, names kept.
-
-    Building the SQL expressions costs milliseconds per statement, as much as the rows of a
-    page, so those of table columns are cached.
-    """
-    columns = [
-        _wired_table_column(dialect, column)
-        if isinstance(column, sa.Column)
-        else _wired_column(dialect, column)
-        for column in query.selected_columns
-    ]
-    return query.with_only_columns(*columns, maintain_column_froms=True)
+def exif_columns() -> tuple[sa.ColumnElement[Any], ...]:
+    """The same for `SyncAssetExifV1`."""
+    return asset_exif.c.asset_id, stored(asset_exif, "v2")
 
 
 def _page(
@@ -123,18 +72,6 @@ def _page(
     return conn.execute(query.where(seq > after, seq <= upper).order_by(seq).limit(limit)).all()
 
 
-def partner_owners(me: uuid.UUID) -> sa.Select[Any]:
-    return sa.select(partners.c.shared_by_id).where(partners.c.shared_with_id == me)
-
-
-def album_ids(me: uuid.UUID) -> sa.CompoundSelect[Any]:
-    """Albums `me` owns or is a member of."""
-    return sa.union(
-        sa.select(albums.c.id).where(albums.c.owner_id == me),
-        sa.select(album_users.c.album_id).where(album_users.c.user_id == me),
-    )
-
-
 def lost_albums(me: uuid.UUID) -> sa.Select[Any]:
     """Albums `me` was removed from or that were deleted while `me` could see them."""
     return sa.select(album_audit.c.album_id).where(album_audit.c.user_id == me)
@@ -142,11 +79,11 @@ def lost_albums(me: uuid.UUID) -> sa.Select[Any]:
 
 def _has_or_had(me: uuid.UUID, album_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
     """The album is one `me` has now or had before losing it."""
-    return sa.or_(album_id.in_(album_ids(me)), album_id.in_(lost_albums(me)))
+    return sa.or_(album_id.in_(access.albums_of(me)), album_id.in_(lost_albums(me)))
 
 
 def _accessible_link(me: uuid.UUID, link: Any) -> sa.ColumnElement[bool]:
-    found: sa.ColumnElement[bool] = link.c.album_id.in_(album_ids(me))
+    found: sa.ColumnElement[bool] = link.c.album_id.in_(access.albums_of(me))
     return found
 
 
@@ -172,7 +109,7 @@ def related_users(conn: Connection, me: uuid.UUID) -> dict[uuid.UUID, int]:
     )
     for row in rows:
         note(row.shared_with_id if row.shared_by_id == me else row.shared_by_id, row.create_seq)
-    mine = album_ids(me).subquery()
+    mine = access.albums_of(me).subquery()
     my_join = (
         sa.select(album_users.c.album_id, album_users.c.create_seq)
         .where(album_users.c.user_id == me)
@@ -283,7 +220,7 @@ def _former_sharers(me: uuid.UUID) -> sa.Select[Any]:
 
 
 def own_assets(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    query = sa.select(*ASSET_COLUMNS, assets.c.update_seq.label("seq")).where(assets.c.owner_id == me)
+    query = sa.select(*asset_columns(), assets.c.update_seq.label("seq")).where(assets.c.owner_id == me)
     return _page(conn, query, assets.c.update_seq, after, upper, limit)
 
 
@@ -306,7 +243,7 @@ def _owner_filter_by_lookup(conn: Connection, me: uuid.UUID) -> sa.ColumnElement
 
 def own_exif(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
     query = (
-        sa.select(*EXIF_COLUMNS, asset_exif.c.update_seq.label("seq"))
+        sa.select(*exif_columns(), asset_exif.c.update_seq.label("seq"))
         .join(assets, assets.c.id == asset_exif.c.asset_id)
         .where(_owner_filter_by_lookup(conn, me))
     )
@@ -314,9 +251,7 @@ def own_exif(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int
 
 
 def partner_assets(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    query = sa.select(*ASSET_COLUMNS, assets.c.update_seq.label("seq")).where(
-        assets.c.owner_id.in_(partner_owners(me)), assets.c.visibility == "timeline"
-    )
+    query = sa.select(*asset_columns(), assets.c.update_seq.label("seq")).where(access.partner_synced(me))
     return _page(conn, query, assets.c.update_seq, after, upper, limit)
 
 
@@ -324,25 +259,23 @@ def partner_assets_hidden(
     conn: Connection, me: uuid.UUID, keep_album_assets: bool, after: int, upper: int, limit: int
 ) -> Rows:
     """Partner assets whose latest change took them off the timeline: deletes for the viewer,
-    unless `keep_album_assets` and the viewer still sees them through an album."""
+    unless `keep_album_assets` and the viewer still sees them through an album. Assets never on
+    the timeline are not named: the viewer never had them."""
     query = sa.select(assets.c.id.label("asset_id"), assets.c.update_seq.label("seq")).where(
-        assets.c.owner_id.in_(partner_owners(me)), assets.c.visibility != "timeline"
+        access.partner_lost(me)
     )
     if keep_album_assets:
-        query = query.where(~in_albums_of(me, assets.c.id))
+        query = query.where(~access.in_albums_of(me, assets.c.id))
     return _page(conn, query, assets.c.update_seq, after, upper, limit)
 
 
 def partner_asset_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    """Tombstones of assets of current and former partners."""
-    owners = sa.union(partner_owners(me), _former_sharers(me))
-    query = sa.select(asset_audit.c.asset_id, asset_audit.c.seq).where(asset_audit.c.owner_id.in_(owners))
+    """Tombstones of assets of current and former partners that were ever on the timeline."""
+    owners = sa.union(access.partner_rows_of(me), _former_sharers(me))
+    query = sa.select(asset_audit.c.asset_id, asset_audit.c.seq).where(
+        asset_audit.c.owner_id.in_(owners), access.tombstone_named_to(me)
+    )
     return _page(conn, query, asset_audit.c.seq, after, upper, limit)
-
-
-def in_albums_of(me: uuid.UUID, asset_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
-    """The asset is in an album `me` owns or is a member of."""
-    return asset_id.in_(sa.select(album_assets.c.asset_id).where(album_assets.c.album_id.in_(album_ids(me))))
 
 
 def owner_ids(
@@ -355,38 +288,41 @@ def owner_ids(
     except_in_albums_of: uuid.UUID | None = None,
 ) -> Rows:
     """Ids of `owner`'s rows in `table` (assets or stacks), paged by id; optionally without the
-    assets a viewer still sees through an album."""
+    assets a viewer still sees through an album. Assets never on the timeline are left out:
+    a partner never had them, so an unshare must not name them."""
     query = sa.select(table.c.id).where(table.c.owner_id == owner)
+    if table is assets:
+        query = query.where(assets.c.ever_timeline.is_(True))
     if except_in_albums_of is not None:
-        query = query.where(~in_albums_of(except_in_albums_of, table.c.id))
+        query = query.where(~access.in_albums_of(except_in_albums_of, table.c.id))
     if after_id is not None:
         query = query.where(table.c.id > after_id)
     return conn.execute(query.order_by(table.c.id).limit(limit)).all()
 
 
 def owner_timeline_assets(conn: Connection, owner: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    query = sa.select(*ASSET_COLUMNS, assets.c.update_seq.label("seq")).where(
-        assets.c.owner_id == owner, assets.c.visibility == "timeline"
+    query = sa.select(*asset_columns(), assets.c.update_seq.label("seq")).where(
+        assets.c.owner_id == owner, assets.c.visibility.in_(access.PARTNER_SYNC_VISIBLE)
     )
     return _page(conn, query, assets.c.update_seq, after, upper, limit)
 
 
 def _partner_exif_query() -> sa.Select[Any]:
-    return sa.select(*EXIF_COLUMNS, assets.c.update_seq.label("seq")).join(
+    return sa.select(*exif_columns(), assets.c.update_seq.label("seq")).join(
         assets, assets.c.id == asset_exif.c.asset_id
     )
 
 
 def partner_exif(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
     """Exif of partner assets, keyed by the asset's change so it follows the asset back in view."""
-    query = _partner_exif_query().where(
-        assets.c.owner_id.in_(partner_owners(me)), assets.c.visibility == "timeline"
-    )
+    query = _partner_exif_query().where(access.partner_synced(me))
     return _page(conn, query, assets.c.update_seq, after, upper, limit)
 
 
 def owner_timeline_exif(conn: Connection, owner: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    query = _partner_exif_query().where(assets.c.owner_id == owner, assets.c.visibility == "timeline")
+    query = _partner_exif_query().where(
+        assets.c.owner_id == owner, assets.c.visibility.in_(access.PARTNER_SYNC_VISIBLE)
+    )
     return _page(conn, query, assets.c.update_seq, after, upper, limit)
 
 
@@ -405,13 +341,13 @@ def own_stack_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, l
 
 def partner_stacks(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
     query = sa.select(stacks, stacks.c.update_seq.label("seq")).where(
-        stacks.c.owner_id.in_(partner_owners(me))
+        stacks.c.owner_id.in_(access.partner_rows_of(me))
     )
     return _page(conn, query, stacks.c.update_seq, after, upper, limit)
 
 
 def partner_stack_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    owners = sa.union(partner_owners(me), _former_sharers(me))
+    owners = sa.union(access.partner_rows_of(me), _former_sharers(me))
     query = sa.select(stack_audit.c.stack_id, stack_audit.c.seq).where(stack_audit.c.user_id.in_(owners))
     return _page(conn, query, stack_audit.c.seq, after, upper, limit)
 
@@ -425,7 +361,7 @@ def owner_stacks(conn: Connection, owner: uuid.UUID, after: int, upper: int, lim
 
 
 def albums_of(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    query = sa.select(albums, albums.c.update_seq.label("seq")).where(albums.c.id.in_(album_ids(me)))
+    query = sa.select(albums, albums.c.update_seq.label("seq")).where(albums.c.id.in_(access.albums_of(me)))
     return _page(conn, query, albums.c.update_seq, after, upper, limit)
 
 
@@ -542,7 +478,7 @@ def _newest_link(me: uuid.UUID, upper: int) -> sa.ColumnElement[bool]:
         later.c.asset_id == album_assets.c.asset_id,
         later.c.update_seq > album_assets.c.update_seq,
         later.c.update_seq <= upper,
-        later.c.album_id.in_(album_ids(me)),
+        later.c.album_id.in_(access.albums_of(me)),
     )
 
 
@@ -550,17 +486,17 @@ def _newest_link(me: uuid.UUID, upper: int) -> sa.ColumnElement[bool]:
 class AlbumRows:
     """What an album stream sends per asset: the asset row or its exif row."""
 
-    columns: tuple[sa.ColumnElement[Any], ...]
+    columns: Callable[[], tuple[sa.ColumnElement[Any], ...]]
     asset_id: sa.ColumnElement[Any]
     update_seq: sa.ColumnElement[Any]
 
 
-ALBUM_ASSETS = AlbumRows(ASSET_COLUMNS, assets.c.id, assets.c.update_seq)
-ALBUM_EXIF = AlbumRows(EXIF_COLUMNS, asset_exif.c.asset_id, asset_exif.c.update_seq)
+ALBUM_ASSETS = AlbumRows(asset_columns, assets.c.id, assets.c.update_seq)
+ALBUM_EXIF = AlbumRows(exif_columns, asset_exif.c.asset_id, asset_exif.c.update_seq)
 
 
 def _linked(rows: AlbumRows) -> sa.Select[Any]:
-    return sa.select(*rows.columns, album_assets.c.update_seq.label("seq")).join(
+    return sa.select(*rows.columns(), album_assets.c.update_seq.label("seq")).join(
         album_assets, album_assets.c.asset_id == rows.asset_id
     )
 
@@ -584,7 +520,7 @@ def album_updates(
     """Rows whose album membership the client has (link at or below `bound`) that changed since."""
     if p.bound is None:
         return []
-    query = sa.select(*rows.columns, rows.update_seq.label("seq")).where(
+    query = sa.select(*rows.columns(), rows.update_seq.label("seq")).where(
         _known_in_album(p.me, rows.asset_id, p.bound), ~_backfilled(p, rows.asset_id, upper + 1)
     )
     return _page(conn, query, rows.update_seq, after, upper, limit)
@@ -607,20 +543,6 @@ def album_rows_of(
     return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
 
 
-def _visible(me: uuid.UUID, asset_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
-    """`me` still sees the asset: it is theirs, a partner's timeline asset, or in one of their albums."""
-    return sa.or_(
-        sa.exists().where(
-            assets.c.id == asset_id,
-            sa.or_(
-                assets.c.owner_id == me,
-                sa.and_(assets.c.owner_id.in_(partner_owners(me)), assets.c.visibility == "timeline"),
-            ),
-        ),
-        in_albums_of(me, asset_id),
-    )
-
-
 def album_asset_losses(
     conn: Connection,
     me: uuid.UUID,
@@ -631,19 +553,26 @@ def album_asset_losses(
 ) -> Rows:
     """Assets `me` saw through an album and can no longer see at all, once each, at their last loss.
 
-    A loss is a link removed from an album `me` has or had (asset removed, asset deleted,
-    album deleted) or `me` leaving an album (every asset it links). Rows are `(asset_id, seq)`
-    in `(start, upper]`, keyset-paged by `(seq, asset_id)` from `cursor` because one loss
-    (leaving an album) can stand for many assets at one sequence number.
+    A loss is a link removed while `me` had its album (asset removed, asset deleted, album
+    deleted; `access.saw_link_removal`) or `me` leaving an album (every asset it linked then),
+    so nobody is told of an asset the album held only before they joined or after they left.
+    Rows are `(asset_id, seq)` in `(start, upper]`, keyset-paged by `(seq, asset_id)` from
+    `cursor` because one loss (leaving an album) can stand for many assets at one sequence number.
     """
     removed = sa.select(album_asset_audit.c.asset_id, album_asset_audit.c.seq).where(
-        _has_or_had(me, album_asset_audit.c.album_id),
+        access.saw_link_removal(me),
         album_asset_audit.c.seq > start,
         album_asset_audit.c.seq <= upper,
     )
     left = (
         sa.select(album_assets.c.asset_id, album_audit.c.seq)
-        .join(album_assets, album_assets.c.album_id == album_audit.c.album_id)
+        .join(
+            album_assets,
+            sa.and_(
+                album_assets.c.album_id == album_audit.c.album_id,
+                album_assets.c.update_seq < album_audit.c.seq,  # linked while `me` had the album
+            ),
+        )
         .where(album_audit.c.user_id == me, album_audit.c.seq > start, album_audit.c.seq <= upper)
     )
     found = sa.union_all(removed, left).subquery()
@@ -658,7 +587,7 @@ def album_asset_losses(
         position = sa.or_(position, sa.and_(last.c.seq == after_seq, last.c.asset_id > after_id))
     query: sa.Select[Any] = (
         sa.select(last.c.asset_id, last.c.seq)
-        .where(position, ~_visible(me, last.c.asset_id))
+        .where(position, ~access.sync_sees(me, last.c.asset_id))
         .order_by(last.c.seq, last.c.asset_id)
         .limit(limit)
     )

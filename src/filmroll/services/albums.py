@@ -1,7 +1,9 @@
 """Album rules: who may read, edit, share and add assets, all in one transaction per call.
 
-The owner may do everything; members read; editors also add and remove assets; a member
-may leave. Access failures answer as Immich does (400 "Not found or no ... access").
+The owner may do everything; members read; editors also add assets and remove those they may
+share; a member may leave. Which assets may go in (own or partner-readable, never locked) is
+`services.access`'s rule. Access failures answer as Immich does (400 "Not found or no ...
+access", naming the permission the caller lacks).
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from sqlalchemy.engine import Connection, Row
 from filmroll.db.engine import Database
 from filmroll.errors import BadRequest
 from filmroll.repositories import albums as repo
-from filmroll.repositories import assets as asset_repo
-from filmroll.repositories import partners, users
+from filmroll.repositories import users
+from filmroll.services import access
 from filmroll.services.auth import AuthContext
 
 ROLES = ("editor", "viewer")
+_EDITORS: tuple[access.AlbumRole, ...] = ("owner", "editor")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +35,6 @@ class AlbumView:
     members: list[tuple[Row[Any], Row[Any]]]
     assets: Sequence[Row[Any]]
     stats: Row[Any] | None
-
-
-def _denied(action: str) -> BadRequest:
-    return BadRequest(f"Not found or no {action} access")
 
 
 class AlbumService:
@@ -72,9 +71,10 @@ class AlbumService:
     ) -> AlbumView:
         def create(conn: Connection) -> AlbumView:
             self._check_new_members(conn, auth.user_id, members, existing=set())
-            allowed = self._shareable(conn, auth, _unique(asset_ids))
+            shareable = access.shareable(conn, auth, asset_ids)
+            allowed = [i for i in _unique(asset_ids) if i in shareable]
             if len(allowed) != len(_unique(asset_ids)):
-                raise _denied("asset.share")
+                raise access.denied("asset.share")
             values = dict(fields)
             if allowed:
                 values["thumbnail_asset_id"] = allowed[0]
@@ -109,10 +109,10 @@ class AlbumService:
         self, auth: AuthContext, album_id: uuid.UUID, asset_ids: Sequence[uuid.UUID]
     ) -> list[dict[str, Any]]:
         def add(conn: Connection) -> list[dict[str, Any]]:
-            album = self._editable(conn, auth, album_id)
+            album, _role = access.require_album(conn, auth, album_id, "albumAsset.create", _EDITORS)
             ids = _unique(asset_ids)
             present = repo.asset_ids_in(conn, album_id, ids)
-            allowed = set(self._shareable(conn, auth, [i for i in ids if i not in present]))
+            allowed = access.shareable(conn, auth, [i for i in ids if i not in present])
             added = [i for i in ids if i in allowed]
             repo.add_assets(conn, album_id, added)
             if added:
@@ -128,14 +128,19 @@ class AlbumService:
         self, auth: AuthContext, album_id: uuid.UUID, asset_ids: Sequence[uuid.UUID]
     ) -> list[dict[str, Any]]:
         def remove(conn: Connection) -> list[dict[str, Any]]:
-            album = self._editable(conn, auth, album_id)
-            present = repo.asset_ids_in(conn, album_id, _unique(asset_ids))
-            removed = [i for i in _unique(asset_ids) if i in present]
+            album, role = access.require_album(conn, auth, album_id, "albumAsset.delete", _EDITORS)
+            ids = _unique(asset_ids)
+            present = repo.asset_ids_in(conn, album_id, ids)
+            allowed = present if role == "owner" else access.shareable(conn, auth, list(present))
+            removed = [i for i in ids if i in present and i in allowed]
             repo.remove_assets(conn, album_id, removed)
             if removed:
                 thumb = album.thumbnail_asset_id
-                repo.update(conn, album_id, {"thumbnail_asset_id": None if thumb in present else thumb})
-            return [_bulk(i, i in present, "not_found") for i in asset_ids]
+                repo.update(conn, album_id, {"thumbnail_asset_id": None if thumb in removed else thumb})
+            return [
+                _bulk(i, i in removed, "not_found" if i not in present else "no_permission")
+                for i in asset_ids
+            ]
 
         return await self.db.write(remove)
 
@@ -168,7 +173,7 @@ class AlbumService:
             if user_id == album.owner_id:
                 raise BadRequest("Cannot remove album owner")
             if user_id != auth.user_id and album.owner_id != auth.user_id:
-                raise _denied("album.share")
+                raise access.denied("album.share")
             if repo.member(conn, album_id, user_id) is None:
                 raise BadRequest("Album not shared with user")
             repo.remove_member(conn, album_id, user_id)
@@ -183,39 +188,15 @@ class AlbumService:
         assert album is not None
         return album
 
-    def _readable(self, conn: Connection, auth: AuthContext, album_id: uuid.UUID) -> Row[Any]:
-        album = repo.get(conn, album_id)
-        if album is None or (
-            album.owner_id != auth.user_id and repo.member(conn, album_id, auth.user_id) is None
-        ):
-            raise _denied("album.read")
-        return album
-
-    def _owned(self, conn: Connection, auth: AuthContext, album_id: uuid.UUID, action: str) -> Row[Any]:
-        album = repo.get(conn, album_id)
-        if album is None or album.owner_id != auth.user_id:
-            raise _denied(action)
-        return album
-
-    def _editable(self, conn: Connection, auth: AuthContext, album_id: uuid.UUID) -> Row[Any]:
-        album = self._readable(conn, auth, album_id)
-        if album.owner_id != auth.user_id:
-            membership = repo.member(conn, album_id, auth.user_id)
-            if membership is None or membership.role != "editor":
-                raise _denied("albumAsset.create")
+    @staticmethod
+    def _readable(conn: Connection, auth: AuthContext, album_id: uuid.UUID) -> Row[Any]:
+        album, _role = access.require_album(conn, auth, album_id, "album.read", ("owner", "editor", "viewer"))
         return album
 
     @staticmethod
-    def _shareable(conn: Connection, auth: AuthContext, ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
-        """Assets the caller owns or sees on a partner's timeline, in request order."""
-        rows = {r.id: r for r in asset_repo.get_many(conn, ids)}
-        sharers = partners.sharer_ids(conn, auth.user_id)
-        return [
-            i
-            for i in ids
-            if (row := rows.get(i)) is not None
-            and (row.owner_id == auth.user_id or (row.owner_id in sharers and row.visibility == "timeline"))
-        ]
+    def _owned(conn: Connection, auth: AuthContext, album_id: uuid.UUID, action: str) -> Row[Any]:
+        album, _role = access.require_album(conn, auth, album_id, action, ("owner",))
+        return album
 
     @staticmethod
     def _check_new_members(

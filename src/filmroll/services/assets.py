@@ -1,9 +1,9 @@
-"""Asset rules: who may see or change an asset, edits, trash and permanent deletion.
+"""Asset rules: reads, edits, trash and permanent deletion.
 
-Owners may do everything; partners (a `partners` row shared_by=owner, shared_with=caller)
-and members of an album holding the asset may read, view and download it. Every write goes
-through `repositories.assets`, so each change bumps the asset's change clock; EXIF edits bump
-the asset too.
+Who may read an asset is decided by `services.access` (owner, partner, album member); writes
+are the owner's only. Every write goes through `repositories.assets`, so each change bumps the
+asset's change clock; EXIF edits bump the asset too. Moving an asset into the locked folder
+takes it out of every album, as Immich does, so album members lose it (and sync says so).
 """
 
 from __future__ import annotations
@@ -19,20 +19,18 @@ import anyio
 from sqlalchemy.engine import Connection, Row
 
 from filmroll.db.engine import Database
-from filmroll.errors import BadRequest, NotFound
+from filmroll.errors import NotFound
 from filmroll.mappers.asset import asset_response
 from filmroll.media.mime import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from filmroll.repositories import albums as albums_repo
 from filmroll.repositories import assets as assets_repo
+from filmroll.services.access import Action, require_assets
 from filmroll.services.auth import AuthContext
 from filmroll.storage import Storage, StorageError
 from filmroll.sync.clock import utcnow
 from filmroll.timefmt import to_naive_utc
 
-Access = Literal["read", "view", "download", "update", "delete"]
 FileKind = Literal["thumbnail", "preview", "fullsize", "original", "playback"]
-_SHARED_ACCESS = frozenset({"read", "view", "download"})
-"""What partners and album members may do with assets they do not own."""
 _WEB_IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
                     ".gif": "image/gif"}  # fmt: skip
 _DERIVED_TYPES = {".jpeg": "image/jpeg", ".webp": "image/webp"}
@@ -97,25 +95,9 @@ class AssetService:
         self.db = db
         self.storage = storage
 
-    @staticmethod
-    def _check(
-        conn: Connection, auth: AuthContext, ids: Sequence[uuid.UUID], access: Access
-    ) -> list[Row[Any]]:
-        """The assets, or BadRequest in Immich's wording if any is missing or not allowed."""
-        rows = list(assets_repo.get_many(conn, ids))
-        foreign = [r for r in rows if r.owner_id != auth.user_id]
-        if foreign and access in _SHARED_ACCESS:
-            sharers = assets_repo.partner_owners(conn, auth.user_id, {r.owner_id for r in foreign})
-            foreign = [r for r in foreign if r.owner_id not in sharers]
-            in_albums = albums_repo.visible_asset_ids(conn, auth.user_id, [r.id for r in foreign])
-            foreign = [r for r in foreign if r.id not in in_albums]
-        if len(rows) != len(set(ids)) or foreign:
-            raise BadRequest(f"Not found or no asset.{access} access")
-        return rows
-
     async def get(self, auth: AuthContext, asset_id: uuid.UUID) -> dict[str, Any]:
         def load(conn: Connection) -> dict[str, Any]:
-            (row,) = self._check(conn, auth, [asset_id], "read")
+            (row,) = require_assets(conn, auth, [asset_id], "read")
             exif = assets_repo.get_exif(conn, asset_id)
             return asset_response(
                 dict(row._mapping), auth.user_id, exif=dict(exif._mapping) if exif else None
@@ -127,9 +109,11 @@ class AssetService:
         asset_values, exif_values = _asset_values(edit), _exif_values(edit)
 
         def apply(conn: Connection) -> None:
-            rows = self._check(conn, auth, ids, "update")
+            rows = require_assets(conn, auth, ids, "update")
             if asset_values:
                 assets_repo.update(conn, [r.id for r in rows], asset_values)
+            if edit.visibility == "locked":
+                albums_repo.unlink_everywhere(conn, [r.id for r in rows])
             if exif_values:
                 for row in rows:
                     assets_repo.upsert_exif(conn, row.id, exif_values)
@@ -138,7 +122,7 @@ class AssetService:
 
     async def trash(self, auth: AuthContext, ids: Sequence[uuid.UUID]) -> None:
         def apply(conn: Connection) -> None:
-            rows = self._check(conn, auth, ids, "delete")
+            rows = require_assets(conn, auth, ids, "delete")
             live = [r.id for r in rows if r.deleted_at is None]
             assets_repo.update(conn, live, {"deleted_at": utcnow()})
 
@@ -146,7 +130,7 @@ class AssetService:
 
     async def delete_forever(self, auth: AuthContext, ids: Sequence[uuid.UUID]) -> int:
         def apply(conn: Connection) -> list[Row[Any]]:
-            rows = self._check(conn, auth, ids, "delete")
+            rows = require_assets(conn, auth, ids, "delete")
             return assets_repo.delete(conn, [r.id for r in rows])
 
         deleted = await self.db.write(apply)
@@ -160,7 +144,9 @@ class AssetService:
             if ids is None:
                 targets = assets_repo.trashed_ids(conn, auth.user_id)
             else:
-                targets = [r.id for r in self._check(conn, auth, ids, "delete") if r.deleted_at is not None]
+                targets = [
+                    r.id for r in require_assets(conn, auth, ids, "delete") if r.deleted_at is not None
+                ]
             return assets_repo.update(conn, targets, {"deleted_at": None})
 
         return await self.db.write(apply)
@@ -221,8 +207,8 @@ class AssetService:
 
     async def file(self, auth: AuthContext, asset_id: uuid.UUID, kind: FileKind) -> FileRef:
         """Which stored file answers a thumbnail/original/playback request, and its type."""
-        access: Access = "download" if kind == "original" else "view"
-        (row,) = await self.db.read(lambda c: self._check(c, auth, [asset_id], access))
+        access: Action = "download" if kind == "original" else "view"
+        (row,) = await self.db.read(lambda c: require_assets(c, auth, [asset_id], access))
         name = row.original_file_name
         original_type = _content_type(name, _WEB_IMAGE_TYPES)
         if kind == "original" or (kind == "playback" and row.type == "VIDEO"):

@@ -19,6 +19,8 @@ from filmroll.services.permissions import PERMISSION_SET, allows
 from filmroll.sync.clock import utcnow
 
 _SESSION_TOUCH = timedelta(hours=1)
+_DUMMY_HASH = hash_password(new_token())
+"""Verified against when the email is unknown (or has no password), to equalise login timing."""
 _SESSION_HEADERS = ("x-immich-user-token", "x-immich-session-token")
 
 
@@ -131,31 +133,72 @@ class AuthService:
         return await self.db.write(create)
 
     async def login(self, email: str, password: str, user_agent: str) -> tuple[str, Row[Any]]:
+        """Check the password; an unknown email costs the same hash verification as a known
+        one, so response times do not reveal which accounts exist."""
         user = await self.db.read(lambda c: users.get_by_email(c, email.lower()))
-        if user is None or not verify_password(user.password_hash, password):
+        stored = user.password_hash if user is not None else None
+        matches = verify_password(stored or _DUMMY_HASH, password)
+        if user is None or not stored or not matches:
             raise Unauthorized("Incorrect email or password")
         token = await self.create_session(user.id, user_agent)
         return token, user
 
-    async def create_session(
-        self, user_id: uuid.UUID, user_agent: str, parent_id: uuid.UUID | None = None
-    ) -> str:
+    async def create_session(self, user_id: uuid.UUID, user_agent: str) -> str:
+        """A login session; device fields come from the User-Agent."""
+        token, _row = await self._new_session(user_id, user_agent)
+        return token
+
+    async def create_child_session(
+        self,
+        auth: AuthContext,
+        user_agent: str,
+        *,
+        duration: timedelta | None = None,
+        device_os: str | None = None,
+        device_type: str | None = None,
+    ) -> tuple[str, Row[Any]]:
+        """`POST /api/sessions`: a session under the caller's, e.g. for a casting device.
+
+        As in Immich, `duration` sets the expiry (otherwise the configured session lifetime
+        applies) and the given device fields override what the User-Agent reveals.
+        """
+        if auth.session_id is None:
+            raise BadRequest("This endpoint can only be used with a session token")
+        return await self._new_session(
+            auth.user_id,
+            user_agent,
+            parent_id=auth.session_id,
+            duration=duration,
+            device_os=device_os,
+            device_type=device_type,
+        )
+
+    async def _new_session(
+        self,
+        user_id: uuid.UUID,
+        user_agent: str,
+        *,
+        parent_id: uuid.UUID | None = None,
+        duration: timedelta | None = None,
+        device_os: str | None = None,
+        device_type: str | None = None,
+    ) -> tuple[str, Row[Any]]:
         token = new_token()
-        device_os, device_type, version = parse_user_agent(user_agent)
+        agent_os, agent_type, version = parse_user_agent(user_agent)
         now = utcnow()
         values = {
             "user_id": user_id,
             "token_hash": digest(token),
             "parent_id": parent_id,
-            "device_os": device_os,
-            "device_type": device_type,
+            "device_os": agent_os if device_os is None else device_os,
+            "device_type": agent_type if device_type is None else device_type,
             "app_version": version,
             "created_at": now,
             "updated_at": now,
-            "expires_at": now + timedelta(days=self.session_days),
+            "expires_at": now + (duration or timedelta(days=self.session_days)),
         }
-        await self.db.write(lambda c: sessions.insert(c, values))
-        return token
+        row = await self.db.write(lambda c: sessions.insert(c, values))
+        return token, row
 
     async def logout(self, auth: AuthContext) -> None:
         if auth.session_id is not None:

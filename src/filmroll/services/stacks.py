@@ -1,4 +1,4 @@
-"""Stack rules: an owner groups their own assets; the first asset is the primary.
+"""Stack rules: an owner groups their own assets (`services.access`); the first asset is the primary.
 
 Stacking assets that already belong to stacks merges those stacks into the new one (as
 Immich does). Membership changes go through `repositories.assets.update`, so every
@@ -18,6 +18,7 @@ from filmroll.db.engine import Database
 from filmroll.errors import BadRequest
 from filmroll.repositories import assets as asset_repo
 from filmroll.repositories import stacks as repo
+from filmroll.services.access import require_assets
 from filmroll.services.auth import AuthContext
 
 
@@ -37,9 +38,7 @@ class StackService:
             raise BadRequest(["assetIds must contain at least 2 elements"])
 
         def create(conn: Connection) -> StackView:
-            rows = asset_repo.get_many(conn, ids)
-            if len(rows) != len(ids) or any(r.owner_id != auth.user_id for r in rows):
-                raise BadRequest("Not found or no asset.update access")
+            rows = require_assets(conn, auth, ids, "update")
             old = {r.stack_id for r in rows if r.stack_id is not None}
             members = list(ids)
             for stack_id in old:

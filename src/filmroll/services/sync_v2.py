@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from filmroll.db.engine import Database
+from filmroll.db.engine import Database, Snapshot
 from filmroll.errors import BadRequest, Forbidden
 from filmroll.repositories import checkpoints, sessions
 from filmroll.repositories import sync_v2 as repo
@@ -68,17 +68,30 @@ class SyncV2Service:
         await self.db.write(lambda c: checkpoints.delete(c, session_id, types))
 
     async def open_stream(self, auth: AuthContext, types: Sequence[str], reset: bool) -> AsyncIterator[bytes]:
-        """Check access and prepare the run before the response starts; returns the line stream."""
+        """Check access and apply a reset before the response starts; returns the line stream.
+
+        The run itself (its bound, checkpoints and every page) is read from one snapshot taken
+        once the response is being sent, so it holds every row committed before the request;
+        the snapshot is opened inside the stream so that it is always released with it, on
+        completion, error or client disconnect.
+        """
         session_id = session_of(auth)
         if reset:
             await self.db.write(lambda c: sessions.reset_sync_progress(c, session_id))
-        wanted = ordered(list(types))
-        run_or_reset = await self.db.read(lambda c: self._start(c, auth.user_id, session_id, wanted))
-        if run_or_reset is None:
-            return _single(line("SyncResetV1", EMPTY, RESET_ACK))
-        return self._lines(run_or_reset, wanted)
+        return self._stream(auth.user_id, session_id, ordered(list(types)))
 
-    def _start(self, conn: Connection, me: uuid.UUID, session_id: uuid.UUID, wanted: list[str]) -> Run | None:
+    async def _stream(self, me: uuid.UUID, session_id: uuid.UUID, wanted: list[str]) -> AsyncIterator[bytes]:
+        async with await self.db.snapshot() as snapshot:
+            run = await snapshot.read(lambda c: self._start(c, snapshot, me, session_id, wanted))
+            if run is None:
+                yield line("SyncResetV1", EMPTY, RESET_ACK)
+                return
+            async for chunk in self._lines(run, wanted):
+                yield chunk
+
+    def _start(
+        self, conn: Connection, snapshot: Snapshot, me: uuid.UUID, session_id: uuid.UUID, wanted: list[str]
+    ) -> Run | None:
         session = sessions.get(conn, session_id)
         if session is None or session.is_pending_sync_reset:
             return None
@@ -88,7 +101,8 @@ class SyncV2Service:
         if complete is not None and self._complete_time(conn, session_id) < now - STALE_AFTER:
             return None
         upper = clock.current(conn)
-        return Run(self.db, me, session_id, upper, now, stored, batch=self.batch, requested=frozenset(wanted))
+        requested = frozenset(wanted)
+        return Run(snapshot, me, session_id, upper, now, stored, batch=self.batch, requested=requested)
 
     @staticmethod
     def _complete_time(conn: Connection, session_id: uuid.UUID) -> Any:
@@ -117,7 +131,3 @@ class SyncV2Service:
         """
         before = clock.utcnow() - AUDIT_RETENTION
         return await self.db.write(lambda c: repo.prune_audit(c, before))
-
-
-async def _single(payload: bytes) -> AsyncIterator[bytes]:
-    yield payload

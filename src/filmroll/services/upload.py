@@ -19,12 +19,13 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import anyio.to_thread
 import sqlalchemy.exc
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlalchemy.engine import Connection
 
@@ -32,7 +33,7 @@ from filmroll import media
 from filmroll.db.engine import Database
 from filmroll.errors import BadRequest, ServiceUnavailable
 from filmroll.jobs.assets import METADATA, THUMBNAILS
-from filmroll.media.imaging import DECODE_ERRORS, open_image
+from filmroll.media.imaging import DECODE_ERRORS, bounded_decode, open_image
 from filmroll.media.video import probe
 from filmroll.repositories import assets as assets_repo
 from filmroll.repositories import jobs as jobs_repo
@@ -45,6 +46,9 @@ FILE_FIELD = "assetData"
 SIDECAR_FIELD = "sidecarData"
 MAX_FIELD_BYTES = 64 * 1024
 MAX_SIDECAR_BYTES = 1024 * 1024
+MAX_HEADER_BYTES = 16 * 1024
+MAX_FILENAME = 255
+"""Longest file name (the part's or the `filename` field): what common file systems allow."""
 HEAD_BYTES = 4096
 
 Visibility = Literal["archive", "timeline", "hidden", "locked"]
@@ -55,19 +59,28 @@ class UploadFields(BaseModel):
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
 
-    device_asset_id: str = ""
-    device_id: str = ""
+    device_asset_id: Annotated[str, Field(max_length=400)] = ""
+    device_id: Annotated[str, Field(max_length=400)] = ""
     file_created_at: datetime
     file_modified_at: datetime
-    duration: str | None = None
+    duration: Annotated[str, Field(max_length=40)] | None = None
     is_favorite: bool = False
     visibility: Visibility = "timeline"
     live_photo_video_id: uuid.UUID | None = None
-    filename: str | None = None
+    filename: Annotated[str, Field(max_length=MAX_FILENAME)] | None = None
+
+    @field_validator("device_asset_id", "device_id", "duration", "filename")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        """PostgreSQL cannot store NUL characters in text."""
+        if value is not None and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
 
     @field_validator("file_created_at", "file_modified_at")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
+        """Dates without a UTC equivalent (`0001-01-01T00:00:00+05:00`) fail validation: 400."""
         return to_naive_utc(value)
 
 
@@ -158,7 +171,7 @@ class UploadService:
         async with contextlib.AsyncExitStack() as stack:
             upload: Upload | None = None
             async for chunk in chunks:
-                parser.write(chunk)
+                _feed(parser, chunk)
                 if body.error:
                     raise BadRequest(body.error)
                 if body.pending:
@@ -172,7 +185,7 @@ class UploadService:
                         head += data[: HEAD_BYTES - len(head)]
                     size += len(data)
                     await upload.write(data)
-            parser.finalize()
+            _feed(parser, None)
             if body.error:
                 raise BadRequest(body.error)
             fields = self._validate(body)
@@ -294,8 +307,17 @@ class UploadService:
             raise
 
 
+CHECK_DECODE_PIXELS = 4_000_000
+"""Most pixels the upload check decodes (16 MB): a JPEG's 1/8-scale version or a small image.
+
+Anything larger is checked from its headers only, because a small file can declare a huge
+image and uploads must not hold its pixels; its jobs then find damaged data instead.
+"""
+
+
 def check_decodes(path: Path, filename: str) -> media.MediaType:
-    """Refuse unsupported or damaged content cheaply: decode an image at 1/8 scale, or one video frame.
+    """Refuse unsupported or damaged content cheaply: headers must parse, then a reduced
+    decode (JPEG at 1/8 scale) of at most `CHECK_DECODE_PIXELS`, or one video frame.
 
     Full metadata extraction (geocoding included) is left to the job, so uploads stay fast.
     """
@@ -304,9 +326,12 @@ def check_decodes(path: Path, filename: str) -> media.MediaType:
         probe(path)
         return media_type
     with open_image(path) as image:
+        image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
+        if image.width * image.height > CHECK_DECODE_PIXELS:
+            return media_type
         try:
-            image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
-            image.load()
+            with bounded_decode(image, CHECK_DECODE_PIXELS):
+                image.load()
         except DECODE_ERRORS as exc:
             raise media.UnsupportedMedia(f"image data is damaged: {exc}") from exc
     return media_type
@@ -345,6 +370,18 @@ def _record(conn: Connection, values: dict[str, Any]) -> UploadResult:
     return UploadResult(row.id, duplicate=False)
 
 
+def _feed(parser: MultipartParser, chunk: bytes | None) -> None:
+    """Write a chunk (None: the end) to the parser; a body that does not parse (a boundary
+    other than the announced one, a truncated part) is the client's error."""
+    try:
+        if chunk is None:
+            parser.finalize()
+        else:
+            parser.write(chunk)
+    except MultipartParseError as exc:
+        raise BadRequest(f"Malformed multipart body: {exc}") from exc
+
+
 def _callbacks(body: _Body) -> dict[str, Any]:
     def part_begin() -> None:
         body.part_name = None
@@ -353,9 +390,13 @@ def _callbacks(body: _Body) -> dict[str, Any]:
 
     def header_field(data: bytes, start: int, end: int) -> None:
         body.header_field += data[start:end]
+        if len(body.header_field) > MAX_HEADER_BYTES:
+            body.error = "multipart part header is too long"
 
     def header_value(data: bytes, start: int, end: int) -> None:
         body.header_value += data[start:end]
+        if len(body.header_value) > MAX_HEADER_BYTES:
+            body.error = "multipart part header is too long"
 
     def header_end() -> None:
         body.headers[bytes(body.header_field).lower().decode("latin-1")] = bytes(body.header_value)
@@ -372,6 +413,10 @@ def _callbacks(body: _Body) -> dict[str, Any]:
                 body.error = "assetData must be sent once"
             raw = params.get(b"filename")
             body.part_filename = raw.decode("utf-8", "replace") if raw else None
+            if body.part_filename is not None and len(body.part_filename) > MAX_FILENAME:
+                body.error = f"assetData file name must be at most {MAX_FILENAME} characters"
+            elif body.part_filename is not None and "\x00" in body.part_filename:
+                body.error = "assetData file name must not contain NUL characters"
         elif body.part_name == SIDECAR_FIELD:
             body.sidecar = bytearray()
 

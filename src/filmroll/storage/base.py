@@ -12,7 +12,7 @@ import abc
 from collections.abc import AsyncGenerator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -142,6 +142,24 @@ class Storage(abc.ABC):
     @abc.abstractmethod
     async def put_file(self, key: str, path: Path) -> StoredFile:
         """Store a copy of the local file ``path`` (e.g. a generated thumbnail) under ``key``."""
+
+    @abc.abstractmethod
+    async def remove_stale_partials(self, idle_for: timedelta | None = None) -> int:
+        """Remove what interrupted uploads left behind; return how many were removed.
+
+        An upload aborts itself on any failure it sees, but a process killed mid-upload
+        (``kill -9``, power loss) leaves a partial file (local) or an incomplete multipart
+        upload (S3) that nothing would ever remove. Only the key roots filmroll writes
+        (:data:`~filmroll.storage.keys.KEY_ROOTS`) are searched, so software sharing the
+        bucket or directory keeps its own uploads.
+
+        ``idle_for=None`` removes every partial. That is only safe while no upload is in
+        progress anywhere on this storage: filmroll runs one server process per data
+        directory, so at start-up, before it serves requests, every partial is stale. (A
+        multi-process mode would have to pass ``idle_for`` at start-up too.) With
+        ``idle_for``, only partials that have not been written to for that long are
+        removed, which is safe while uploads run.
+        """
 
 
 def check_range(start: int, end: int | None) -> None:

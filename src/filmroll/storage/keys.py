@@ -7,6 +7,9 @@ from typing import Literal
 
 DerivedKind = Literal["preview", "thumbnail"]
 
+KEY_ROOTS = ("library", "thumbs")
+"""First segment of every key filmroll writes: originals (and sidecars), and derived files."""
+
 
 def validate_key(key: str) -> str:
     """Return ``key`` if it is a safe relative POSIX path, else raise ``ValueError``.

@@ -2,17 +2,21 @@
 
 Uploads are written to ``<name>.part-<random>`` next to their destination (same
 filesystem, so the final ``os.replace`` is atomic), fsynced, renamed into place,
-and the directory fsynced so the rename itself survives a crash.
+and the directory fsynced so the rename itself survives a crash. A process killed
+mid-upload leaves its part file behind; :meth:`LocalStorage.remove_stale_partials`
+finds them by name.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import stat as stat_mod
+import time
 from collections.abc import AsyncGenerator, AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,10 +25,14 @@ from anyio.to_thread import run_sync
 
 from .base import READ_CHUNK_SIZE, Storage, StoredFile, Upload, resolve_range
 from .errors import NotFoundError, StorageError
-from .keys import validate_key
+from .keys import KEY_ROOTS, validate_key
 
 #: Marker in temporary file names; such files are never valid finished files.
 PART_MARKER = ".part-"
+
+_PART_TOKEN_BYTES = 8
+# A part file's name ends with the marker and its random token, which no finished key can.
+_PART_NAME = re.compile(re.escape(PART_MARKER) + f"[0-9a-f]{{{2 * _PART_TOKEN_BYTES}}}\\Z")
 
 _COPY_CHUNK_SIZE = 1024 * 1024
 
@@ -140,7 +148,7 @@ class LocalStorage(Storage):
         return path
 
     def _begin_sync(self, key: str, path: Path) -> LocalUpload:
-        temp = path.with_name(f"{path.name}{PART_MARKER}{secrets.token_hex(8)}")
+        temp = path.with_name(f"{path.name}{PART_MARKER}{secrets.token_hex(_PART_TOKEN_BYTES)}")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
@@ -243,3 +251,31 @@ class LocalStorage(Storage):
     async def put_file(self, key: str, path: Path) -> StoredFile:
         target = self._path(key)
         return await run_sync(self._put_file_sync, key, target, Path(path))
+
+    def _remove_partials_sync(self, idle_for: timedelta | None) -> int:
+        cutoff = None if idle_for is None else time.time() - idle_for.total_seconds()
+        removed, failures = 0, []
+        for top in KEY_ROOTS:
+            for dirpath, _dirnames, filenames in os.walk(self.root / top):
+                for name in filenames:
+                    if not _PART_NAME.search(name):
+                        continue
+                    path = Path(dirpath, name)
+                    try:
+                        st = os.lstat(path)
+                        if not stat_mod.S_ISREG(st.st_mode) or (cutoff is not None and st.st_mtime > cutoff):
+                            continue
+                        os.unlink(path)
+                    except FileNotFoundError:
+                        continue
+                    except OSError as exc:
+                        failures.append(f"{path}: {exc}")
+                        continue
+                    removed += 1
+        if failures:
+            raise StorageError(f"cannot remove {len(failures)} partial file(s), first {failures[0]}")
+        return removed
+
+    async def remove_stale_partials(self, idle_for: timedelta | None = None) -> int:
+        """Delete ``*.part-<token>`` files; "idle" means not modified for ``idle_for``."""
+        return await run_sync(self._remove_partials_sync, idle_for)

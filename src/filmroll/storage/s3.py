@@ -4,7 +4,8 @@ boto3 is synchronous, so every call runs in a worker thread. Uploads buffer at
 most one part (:data:`PART_SIZE`) in memory: small files go up with a single
 ``PutObject`` on commit, larger ones as a multipart upload that only becomes
 visible when completed, and is aborted on any failure so no orphaned parts
-keep costing storage.
+keep costing storage. A process killed mid-upload cannot abort; such uploads are
+found by listing and aborted by :meth:`S3Storage.remove_stale_partials`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ from botocore.response import StreamingBody
 
 from .base import READ_CHUNK_SIZE, Storage, StoredFile, Upload, check_range
 from .errors import InvalidRangeError, NotFoundError, StorageError
-from .keys import validate_key
+from .keys import KEY_ROOTS, validate_key
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 PART_SIZE = 8 * 1024 * 1024
 
 _NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
+_NO_SUCH_UPLOAD = "NoSuchUpload"
 
 
 def _error_code(exc: ClientError) -> str:
@@ -330,3 +332,50 @@ class S3Storage(Storage):
     async def put_file(self, key: str, path: Path) -> StoredFile:
         self.object_key(key)
         return await run_sync(self._put_file_sync, key, Path(path))
+
+    def _last_activity(self, object_key: str, upload_id: str, initiated: datetime) -> datetime | None:
+        """When the upload last received a part (or started); None once it is gone."""
+        latest = initiated
+        try:
+            pages = self.client.get_paginator("list_parts").paginate(
+                Bucket=self.bucket, Key=object_key, UploadId=upload_id
+            )
+            for page in pages:
+                for part in page.get("Parts", []):
+                    latest = max(latest, part["LastModified"])
+        except ClientError as exc:
+            if _error_code(exc) == _NO_SUCH_UPLOAD:
+                return None
+            raise
+        return latest
+
+    def _remove_partials_sync(self, idle_for: timedelta | None) -> int:
+        cutoff = None if idle_for is None else datetime.now(UTC) - idle_for
+        removed = 0
+        for top in KEY_ROOTS:
+            prefix = f"{self.prefix}{top}/"
+            with _translate("listing incomplete uploads under", f"{top}/"):
+                pages = self.client.get_paginator("list_multipart_uploads").paginate(
+                    Bucket=self.bucket, Prefix=prefix
+                )
+                for page in pages:
+                    for upload in page.get("Uploads", []):
+                        object_key, upload_id = upload["Key"], upload["UploadId"]
+                        if cutoff is not None:
+                            last = self._last_activity(object_key, upload_id, upload["Initiated"])
+                            if last is None or last > cutoff:
+                                continue
+                        try:
+                            self.client.abort_multipart_upload(
+                                Bucket=self.bucket, Key=object_key, UploadId=upload_id
+                            )
+                        except ClientError as exc:
+                            if _error_code(exc) == _NO_SUCH_UPLOAD:
+                                continue  # completed or aborted meanwhile
+                            raise
+                        removed += 1
+        return removed
+
+    async def remove_stale_partials(self, idle_for: timedelta | None = None) -> int:
+        """Abort incomplete multipart uploads; "idle" means no part received for ``idle_for``."""
+        return await run_sync(self._remove_partials_sync, idle_for)

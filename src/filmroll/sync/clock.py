@@ -9,7 +9,9 @@ gap-free, which Immich's clock-time `updateId` is not.
 
 The clock also hands out `updated_at` timestamps that strictly increase with the
 sequence, and `barrier()` waits for in-flight writers so that a v1 delta sync starting at
-time T sees every change stamped at or before T.
+time T sees every change stamped at or before T. Stamps follow the server's own wall clock
+only: no request may move them (a client's clock running ahead is handled per request by
+v1 sync), since every user's later writes would carry the moved time.
 """
 
 from __future__ import annotations

@@ -1,32 +1,25 @@
-"""Sync v1 wire encoding: database rows to AssetResponseDto JSON, page by page.
+"""Sync v1 wire encoding: `AssetResponseDto` JSON from stored forms, page by page.
 
-Full sync is streamed as a JSON array whose elements are encoded one database page at a
-time, so the server never holds more than one page of objects however large `limit` is.
+Each row's owner-view forms are read with it (`sync.forms`); rows whose forms are stale are
+rendered on the spot, and `forms.render.v1_dto` completes each one for its viewer. Full sync
+is streamed as a JSON array whose elements are encoded one database page at a time, so the
+server never holds more than one page however large `limit` is.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
-import orjson
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Connection, Row
 
-from filmroll.mappers.asset import asset_response, stack_response
-from filmroll.repositories.sync_v1 import EXIF_PREFIX
+from filmroll.mappers.asset import stack_response
+from filmroll.sync.forms.queries import ASSETS, EXIF
+from filmroll.sync.forms.render import v1_dto
+from filmroll.sync.forms.renderer import fill
 
 StackInfo = Mapping[uuid.UUID, tuple[uuid.UUID, int]]
-
-_EXIF_KEYS = tuple(
-    (name, EXIF_PREFIX + name)
-    for name in (
-        "make", "model", "lens_model", "exif_image_width", "exif_image_height", "file_size_in_byte",
-        "orientation", "date_time_original", "modify_date", "time_zone", "f_number", "focal_length",
-        "iso", "exposure_time", "latitude", "longitude", "city", "state", "country", "description",
-        "projection_type", "rating",
-    )
-)  # fmt: skip
 
 
 def stack_ids(rows: Sequence[Row[Any]], viewer_id: uuid.UUID) -> list[uuid.UUID]:
@@ -34,25 +27,35 @@ def stack_ids(rows: Sequence[Row[Any]], viewer_id: uuid.UUID) -> list[uuid.UUID]
     return list({r.stack_id for r in rows if r.stack_id is not None and r.owner_id == viewer_id})
 
 
-def asset_dto(row: Row[Any], viewer_id: uuid.UUID, stacks: StackInfo) -> dict[str, Any]:
-    """AssetResponseDto for one joined row; the stack object only for the viewer's own assets."""
-    mapping = cast("Mapping[str, Any]", row._mapping)
-    exif = (
-        {name: mapping[label] for name, label in _EXIF_KEYS}
-        if mapping[EXIF_PREFIX + "asset_id"] is not None
-        else None
-    )
-    own = row.owner_id == viewer_id
-    stack = None
-    if own and row.stack_id is not None and row.stack_id in stacks:
-        primary, count = stacks[row.stack_id]
-        stack = stack_response(row.stack_id, primary, count)
-    return asset_response(mapping, viewer_id, exif=exif, stack=stack, with_stack=own)
+def dtos(conn: Connection, rows: Sequence[Row[Any]], viewer_id: uuid.UUID, stacks: StackInfo) -> list[str]:
+    """The `AssetResponseDto` JSON of each row (from `repositories.sync_v1`) for `viewer_id`.
+
+    A row whose asset vanished between the page and the completion is left out: the next
+    sync reports it as deleted.
+    """
+    assets = fill(conn, ASSETS, [r.id for r in rows if r.asset_form is None], "v1")
+    exifs = fill(conn, EXIF, [r.id for r in rows if r.exif_form is None and r.exif_id is not None], "v1")
+    out: list[str] = []
+    for row in rows:
+        key = str(row.id)
+        asset = row.asset_form or assets.get(key)
+        if asset is None:
+            continue
+        exif = row.exif_form or (exifs.get(key) if row.exif_id is not None else None)
+        own = row.owner_id == viewer_id
+        stack = None
+        if own and row.stack_id is not None and row.stack_id in stacks:
+            primary, count = stacks[row.stack_id]
+            stack = stack_response(row.stack_id, primary, count)
+        out.append(v1_dto(asset, exif, own=own, stack=stack))
+    return out
 
 
-def encode_items(rows: Sequence[Row[Any]], viewer_id: uuid.UUID, stacks: StackInfo) -> bytes:
+def encode_items(
+    conn: Connection, rows: Sequence[Row[Any]], viewer_id: uuid.UUID, stacks: StackInfo
+) -> bytes:
     """The rows as comma-separated JSON objects (an array body without its brackets)."""
-    return orjson.dumps([asset_dto(r, viewer_id, stacks) for r in rows])[1:-1]
+    return ",".join(dtos(conn, rows, viewer_id, stacks)).encode()
 
 
 async def json_array(pages: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

@@ -15,6 +15,8 @@ from datetime import datetime
 from filmroll.errors import BadRequest
 from filmroll.timefmt import to_naive_utc
 
+MAX_USER_IDS = 10_000
+"""Most `userIds` one delta sync may name: the caller and their partners, never near this."""
 _INT = re.compile(r"^[+-]?\d+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$")
 
@@ -44,7 +46,8 @@ class _Errors:
 
 
 def parse_date(value: object) -> datetime | None:
-    """An ISO 8601 date string as naive UTC, or None when it is not one."""
+    """An ISO 8601 date string as naive UTC, or None when it is not one (or has no UTC
+    equivalent within years 1 to 9999)."""
     if not isinstance(value, str) or not _DATE.match(value.strip()):
         return None
     text = value.strip().replace(" ", "T")
@@ -88,8 +91,10 @@ def _date(name: str, value: object, errors: _Errors, *, required: bool) -> datet
     return parsed
 
 
-def _uuid(name: str, value: object, errors: _Errors) -> uuid.UUID | None:
-    if value is None:
+def _uuid(name: str, values: Mapping[str, object], errors: _Errors, *, nullable: bool) -> uuid.UUID | None:
+    """An optional UUID; absent is fine, an explicit JSON `null` only where the schema allows it."""
+    value = values.get(name)
+    if value is None and (nullable or name not in values):
         return None
     parsed = parse_uuid(value)
     if parsed is None:
@@ -102,8 +107,8 @@ def full_sync(values: Mapping[str, object], *, from_query: bool) -> FullSyncPara
     errors = _Errors()
     limit = _limit(values.get("limit"), errors, from_query=from_query)
     until = _date("updatedUntil", values.get("updatedUntil"), errors, required=True)
-    last_id = _uuid("lastId", values.get("lastId"), errors)
-    user_id = _uuid("userId", values.get("userId"), errors)
+    last_id = _uuid("lastId", values, errors, nullable=from_query)
+    user_id = _uuid("userId", values, errors, nullable=from_query)
     created = (
         _date("lastCreationDate", values.get("lastCreationDate"), errors, required=False)
         if from_query
@@ -122,6 +127,8 @@ def delta_sync(updated_after: object, user_ids: object) -> DeltaSyncParams:
     ids: list[uuid.UUID] = []
     if not isinstance(user_ids, Sequence) or isinstance(user_ids, str):
         errors.messages.append("userIds must be an array")
+    elif len(user_ids) > MAX_USER_IDS:
+        errors.messages.append(f"userIds must contain no more than {MAX_USER_IDS} elements")
     else:
         parsed = [parse_uuid(v) for v in user_ids]
         if any(p is None for p in parsed):

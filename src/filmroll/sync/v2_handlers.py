@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
 
+import orjson
 from sqlalchemy.engine import Connection, Row
 
 from filmroll.db.schema import assets as assets_table
 from filmroll.db.schema import stacks as stacks_table
 from filmroll.repositories import checkpoints
 from filmroll.repositories import sync_v2 as repo
+from filmroll.sync.forms.queries import ASSETS, FormTable
+from filmroll.sync.forms.queries import EXIF as EXIF_FORMS
+from filmroll.sync.forms.renderer import completed
 from filmroll.sync.v2_acks import ack, backfill_ack
 from filmroll.sync.v2_lines import (
     EMPTY,
@@ -25,9 +30,7 @@ from filmroll.sync.v2_lines import (
     sync_album,
     sync_album_to_asset,
     sync_album_user,
-    sync_asset,
     sync_auth_user,
-    sync_exif,
     sync_partner,
     sync_stack,
     sync_user,
@@ -39,7 +42,7 @@ from filmroll.sync.v2_types import ALBUM_ASSET_LOSS
 
 Lines = AsyncIterator[bytes]
 Tagged = AsyncIterator[tuple[int, bytes]]
-Mapper = Callable[[Any], dict[str, Any]]
+Mapper = Callable[[Any], dict[str, Any] | orjson.Fragment]
 Relations = Callable[[Connection, uuid.UUID, int, int], Sequence[Row[Any]]]
 
 
@@ -61,19 +64,43 @@ def by_id(fn: Callable[..., Sequence[Row[Any]]]) -> Callable[[Row[Any]], Source]
     return lambda rel: bind(fn, rel.id)
 
 
+@dataclass(frozen=True)
+class Stored:
+    """The mapper of asset and exif lines: their stored v2 form, rendered first where stale.
+
+    Sources mapped by it are wrapped (`_source`) so each page is completed in its own read.
+    """
+
+    table: FormTable
+
+    def __call__(self, row: Any) -> orjson.Fragment:
+        return orjson.Fragment(row.wire)
+
+
+ASSET = Stored(ASSETS)
+EXIF = Stored(EXIF_FORMS)
+
+
+def _source(source: Source, mapper: Mapper) -> Source:
+    if not isinstance(mapper, Stored):
+        return source
+    table = mapper.table
+    return lambda conn, after, upper, limit: completed(conn, table, source(conn, after, upper, limit))
+
+
 def _field(name: str, column: str) -> Mapper:
     return lambda row: {name: str(getattr(row, column))}
 
 
 async def tagged(run: Run, entity: str, source: Source, mapper: Mapper, after: int | None = None) -> Tagged:
     start = run.after(entity) if after is None else after
-    async for row in run.rows(source, start):
+    async for row in run.rows(_source(source, mapper), start):
         yield int(row.seq), line(entity, mapper(row), ack(entity, int(row.seq)))
 
 
 async def plain(run: Run, entity: str, source: Source, mapper: Mapper) -> Lines:
     """Each batch of `source` as one blob of lines."""
-    async for page in run.pages(source, run.after(entity)):
+    async for page in run.pages(_source(source, mapper), run.after(entity)):
         yield b"".join([line(entity, mapper(row), ack(entity, row.seq)) for row in page])
 
 
@@ -100,7 +127,7 @@ async def backfill(
             continue
         start = done.extra - 1 if resumed and done is not None and done.extra is not None else 0
         create_seq = int(rel.create_seq)
-        async for page in run.pages(source_of(rel), start, min(upsert.seq, run.upper)):
+        async for page in run.pages(_source(source_of(rel), mapper), start, min(upsert.seq, run.upper)):
             yield b"".join(
                 [line(entity, mapper(row), backfill_ack(entity, create_seq, row.seq)) for row in page]
             )
@@ -186,7 +213,7 @@ def assets(run: Run) -> Lines:
     return deletes_then_upserts(
         run,
         ("AssetDeleteV1", bind(repo.own_asset_deletes, run.me), _field("assetId", "asset_id")),
-        ("AssetV1", bind(repo.own_assets, run.me), sync_asset),
+        ("AssetV1", bind(repo.own_assets, run.me), ASSET),
     )
 
 
@@ -218,10 +245,10 @@ async def partner_assets(run: Run) -> Lines:
         "PartnerAssetV1",
         repo.partners_of,
         by_id(repo.owner_timeline_assets),
-        sync_asset,
+        ASSET,
     ):
         yield payload
-    async for payload in plain(run, "PartnerAssetV1", bind(repo.partner_assets, run.me), sync_asset):
+    async for payload in plain(run, "PartnerAssetV1", bind(repo.partner_assets, run.me), ASSET):
         yield payload
 
 
@@ -335,12 +362,12 @@ async def album_asset_losses(run: Run) -> Lines:
 async def album_assets(run: Run) -> Lines:
     async for payload in album_asset_losses(run):
         yield payload
-    async for payload in _album_split(run, "AlbumAsset", repo.ALBUM_ASSETS, sync_asset):
+    async for payload in _album_split(run, "AlbumAsset", repo.ALBUM_ASSETS, ASSET):
         yield payload
 
 
 async def album_asset_exifs(run: Run) -> Lines:
-    async for payload in _album_split(run, "AlbumAssetExif", repo.ALBUM_EXIF, sync_exif):
+    async for payload in _album_split(run, "AlbumAssetExif", repo.ALBUM_EXIF, EXIF):
         yield payload
 
 
@@ -393,7 +420,7 @@ async def album_to_assets(run: Run) -> Lines:
 
 
 async def asset_exifs(run: Run) -> Lines:
-    async for payload in plain(run, "AssetExifV1", bind(repo.own_exif, run.me), sync_exif):
+    async for payload in plain(run, "AssetExifV1", bind(repo.own_exif, run.me), EXIF):
         yield payload
 
 
@@ -404,10 +431,10 @@ async def partner_asset_exifs(run: Run) -> Lines:
         "PartnerAssetExifV1",
         repo.partners_of,
         by_id(repo.owner_timeline_exif),
-        sync_exif,
+        EXIF,
     ):
         yield payload
-    async for payload in plain(run, "PartnerAssetExifV1", bind(repo.partner_exif, run.me), sync_exif):
+    async for payload in plain(run, "PartnerAssetExifV1", bind(repo.partner_exif, run.me), EXIF):
         yield payload
 
 

@@ -15,7 +15,8 @@ from filmroll.timefmt import iso
 EMPTY: dict[str, Any] = {}
 
 
-def line(entity_type: str, data: Mapping[str, Any], ack: str) -> bytes:
+def line(entity_type: str, data: Mapping[str, Any] | orjson.Fragment, ack: str) -> bytes:
+    """One line; `data` may be a stored form already encoded (`orjson.Fragment`)."""
     return orjson.dumps({"type": entity_type, "data": data, "ack": ack}) + b"\n"
 
 
@@ -60,7 +61,7 @@ EXIF_KEYS = tuple(key for key, _column in EXIF_FIELDS)
 
 
 def sync_asset(row: Sequence[Any]) -> dict[str, Any]:
-    """A row that starts with `ASSET_FIELDS`' columns in wire form (`repositories.sync_v2.wired`).
+    """A row that starts with `ASSET_FIELDS`' columns in wire form (`sync.sql.wired`).
 
     Zipping keys onto the tuple skips a name lookup per field, the main per-row cost.
     """

@@ -1,8 +1,10 @@
 """One run of the v2 stream: fixed bounds, the session's checkpoints, and batched row sources.
 
 A run reads `upper = clock.current()` once; every source pages through `(checkpoint, upper]`
-by sequence in batches of `BATCH`, each batch its own short read transaction, and the
-caller yields lines between batches so the socket paces the database.
+by sequence in batches of `BATCH`, and the caller yields lines between batches so the socket
+paces the database. The bound and every batch are read from one database snapshot, so a row
+committed before the run began is sent even if a writer re-stamps it (moving its sequence
+past `upper`) while the run is under way; the next run sends the new version.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection, Row
 
-from filmroll.db.engine import Database
+from filmroll.db.engine import Snapshot
 from filmroll.sync.v2_acks import Ack
 
 BATCH = 1000
-Rows = Sequence[Row[Any]]
+Rows = Sequence[Any]
+"""Database rows, or any records with a `seq` attribute (e.g. rows completed with stored forms)."""
 
 
 class Source(Protocol):
@@ -33,7 +36,7 @@ class Source(Protocol):
 
 @dataclass
 class Run:
-    db: Database
+    db: Snapshot
     me: uuid.UUID
     session_id: uuid.UUID
     upper: int
@@ -48,7 +51,7 @@ class Run:
         return found.seq if found is not None else 0
 
     async def pages(self, source: Source, after: int, upper: int | None = None) -> AsyncIterator[Rows]:
-        """Every row of `source` in `(after, upper]`, one batch per read transaction.
+        """Every row of `source` in `(after, upper]`, one batch per read of the run's snapshot.
 
         The next batch is read while the current one is being sent, so at most two
         batches are held at once; callers encode a whole batch per step to keep the
@@ -62,11 +65,15 @@ class Run:
             )
 
         pending: asyncio.Future[Rows] | None = fetch(after)
-        while pending is not None:
-            page = await pending
-            pending = fetch(int(page[-1].seq)) if len(page) == self.batch else None
-            if page:
-                yield page
+        try:
+            while pending is not None:
+                page = await pending
+                pending = fetch(int(page[-1].seq)) if len(page) == self.batch else None
+                if page:
+                    yield page
+        finally:
+            if pending is not None and not pending.done():
+                pending.cancel()
 
     async def rows(self, source: Source, after: int, upper: int | None = None) -> AsyncIterator[Row[Any]]:
         """`pages`, one row at a time."""

@@ -1,0 +1,215 @@
+"""SQL of the one asset access rule: which assets a viewer may read, and through which path.
+
+Every endpoint and sync form asks these predicates rather than writing its own:
+
+- **owner**: every own asset in every state (locked ones only with `unlocked`, see
+  `services.access.unlocked`);
+- **partner** (a live share from the owner to the viewer): the owner's `timeline` assets that
+  are not trashed, plus a `hidden` asset that is the live-photo video of a readable asset;
+- **album** (the viewer owns or belongs to an album holding the asset): assets that are not
+  trashed and not locked (archived and hidden ones too, as Immich);
+- anyone else: nothing.
+
+Sync sends metadata, not files, and follows Immich there: partners receive the owner's
+`timeline` assets with trashed ones flagged by `deletedAt`, album members every linked asset
+(trashed ones flagged). Album links never hold a locked asset (adding refuses one, locking
+unlinks it), so album sync needs no visibility filter. Deletes name an asset to a partner only
+if it was ever on the timeline (`ever_timeline`), so an asset kept locked or hidden from its
+upload on is never revealed to anyone but its owner.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from filmroll.db.schema import (
+    album_asset_audit,
+    album_assets,
+    album_audit,
+    album_users,
+    albums,
+    asset_audit,
+    assets,
+    partners,
+    users,
+)
+
+Assets = Any
+"""`assets` or an alias of it."""
+
+TIMELINE = "timeline"
+LOCKED = "locked"
+HIDDEN = "hidden"
+OWNER_V1_VISIBLE = ("timeline", "archive")
+"""What v1 sync shows an owner: locked and hidden assets stay out of Immich's v1 apps."""
+PARTNER_SYNC_VISIBLE = ("timeline",)
+"""What every sync form shows a partner (trashed assets included, flagged)."""
+
+
+# --- relations ----------------------------------------------------------------------------
+
+
+def partner_rows_of(viewer: uuid.UUID) -> sa.Select[Any]:
+    """Owners with a partner row sharing with `viewer`: what sync follows (a user's soft
+    delete reaches apps as `UserDeleteV1`)."""
+    return sa.select(partners.c.shared_by_id).where(partners.c.shared_with_id == viewer)
+
+
+def live_sharers_of(viewer: uuid.UUID) -> sa.Select[Any]:
+    """Owners sharing with `viewer` who are not soft-deleted: what point reads follow."""
+    return (
+        sa.select(partners.c.shared_by_id)
+        .join(users, users.c.id == partners.c.shared_by_id)
+        .where(partners.c.shared_with_id == viewer, users.c.deleted_at.is_(None))
+    )
+
+
+def albums_of(viewer: uuid.UUID) -> sa.CompoundSelect[Any]:
+    """Albums `viewer` owns or is a member of."""
+    return sa.union(
+        sa.select(albums.c.id).where(albums.c.owner_id == viewer),
+        sa.select(album_users.c.album_id).where(album_users.c.user_id == viewer),
+    )
+
+
+def in_albums_of(viewer: uuid.UUID, asset_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """The asset is linked to an album `viewer` owns or is a member of."""
+    linked = sa.select(album_assets.c.asset_id).where(album_assets.c.album_id.in_(albums_of(viewer)))
+    return asset_id.in_(linked)
+
+
+# --- point reads --------------------------------------------------------------------------
+
+
+def owner_reads(viewer: uuid.UUID, a: Assets = assets, *, unlocked: bool) -> sa.ColumnElement[bool]:
+    own: sa.ColumnElement[bool] = a.c.owner_id == viewer
+    return own if unlocked else sa.and_(own, a.c.visibility != LOCKED)
+
+
+def partner_reads(viewer: uuid.UUID, a: Assets = assets) -> sa.ColumnElement[bool]:
+    """A live sharer's timeline asset that is not trashed."""
+    return sa.and_(
+        a.c.owner_id.in_(live_sharers_of(viewer)), a.c.visibility == TIMELINE, a.c.deleted_at.is_(None)
+    )
+
+
+def album_shows(a: Assets = assets) -> sa.ColumnElement[bool]:
+    """An album lists and serves the asset to its members: not trashed, not locked."""
+    return sa.and_(a.c.deleted_at.is_(None), a.c.visibility != LOCKED)
+
+
+def album_reads(viewer: uuid.UUID, a: Assets = assets) -> sa.ColumnElement[bool]:
+    """In one of the viewer's albums, and shown by it."""
+    return sa.and_(album_shows(a), in_albums_of(viewer, a.c.id))
+
+
+def _direct_reads(viewer: uuid.UUID, a: Assets, *, unlocked: bool) -> sa.ColumnElement[bool]:
+    return sa.or_(owner_reads(viewer, a, unlocked=unlocked), partner_reads(viewer, a), album_reads(viewer, a))
+
+
+def readable(viewer: uuid.UUID, a: Assets = assets, *, unlocked: bool) -> sa.ColumnElement[bool]:
+    """`viewer` may read the asset (info, thumbnail, playback, original) by some path.
+
+    The motion part of a live photo is hidden; it is readable with its still, since the app
+    plays it wherever it shows the still.
+    """
+    still = assets.alias("still")
+    motion = sa.and_(
+        a.c.visibility == HIDDEN,
+        a.c.deleted_at.is_(None),
+        sa.exists().where(
+            still.c.live_photo_video_id == a.c.id,
+            still.c.owner_id == a.c.owner_id,
+            _direct_reads(viewer, still, unlocked=unlocked),
+        ),
+    )
+    return sa.or_(_direct_reads(viewer, a, unlocked=unlocked), motion)
+
+
+def shareable(viewer: uuid.UUID, a: Assets = assets) -> sa.ColumnElement[bool]:
+    """`viewer` may put the asset in an album or take it out: own or partner-readable, never locked."""
+    return sa.and_(a.c.visibility != LOCKED, sa.or_(a.c.owner_id == viewer, partner_reads(viewer, a)))
+
+
+def readable_ids(
+    conn: Connection, viewer: uuid.UUID, ids: Iterable[uuid.UUID], *, unlocked: bool
+) -> set[uuid.UUID]:
+    """Which of `ids` `viewer` may read."""
+    wanted = list(set(ids))
+    if not wanted:
+        return set()
+    query = sa.select(assets.c.id).where(assets.c.id.in_(wanted), readable(viewer, unlocked=unlocked))
+    return {uuid.UUID(str(r)) for r in conn.execute(query).scalars()}
+
+
+def shareable_ids(conn: Connection, viewer: uuid.UUID, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of `ids` `viewer` may add to or remove from an album."""
+    wanted = list(set(ids))
+    if not wanted:
+        return set()
+    query = sa.select(assets.c.id).where(assets.c.id.in_(wanted), shareable(viewer))
+    return {uuid.UUID(str(r)) for r in conn.execute(query).scalars()}
+
+
+# --- sync ---------------------------------------------------------------------------------
+
+
+def partner_synced(viewer: uuid.UUID, a: Assets = assets) -> sa.ColumnElement[bool]:
+    """A partner's asset that sync sends `viewer` (trashed ones flagged)."""
+    return sa.and_(a.c.owner_id.in_(partner_rows_of(viewer)), a.c.visibility == TIMELINE)
+
+
+def partner_lost(viewer: uuid.UUID, a: Assets = assets) -> sa.ColumnElement[bool]:
+    """A partner's asset off the timeline that `viewer` was once entitled to: a delete line."""
+    return sa.and_(
+        a.c.owner_id.in_(partner_rows_of(viewer)),
+        a.c.visibility != TIMELINE,
+        a.c.ever_timeline.is_(True),
+    )
+
+
+def sync_sees(viewer: uuid.UUID, asset_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """Sync still shows `viewer` the asset by some path: own, a partner's timeline, or an album."""
+    return sa.or_(
+        sa.exists().where(
+            assets.c.id == asset_id, sa.or_(assets.c.owner_id == viewer, partner_synced(viewer))
+        ),
+        in_albums_of(viewer, asset_id),
+    )
+
+
+def saw_link_removal(viewer: uuid.UUID, audit: Any = album_asset_audit) -> sa.ColumnElement[bool]:
+    """`viewer` had the album when the link was removed: it owns the album, joined it before, or
+    lost it after. A member who joins later is never told of assets removed before it came."""
+    joined_before = sa.exists().where(
+        album_users.c.album_id == audit.c.album_id,
+        album_users.c.user_id == viewer,
+        album_users.c.create_seq < audit.c.seq,
+    )
+    lost_after = sa.exists().where(
+        album_audit.c.album_id == audit.c.album_id,
+        album_audit.c.user_id == viewer,
+        album_audit.c.seq > audit.c.seq,
+    )
+    owned = audit.c.album_id.in_(sa.select(albums.c.id).where(albums.c.owner_id == viewer))
+    return sa.or_(owned, joined_before, lost_after)
+
+
+def v1_visibilities(owner: uuid.UUID, viewer: uuid.UUID) -> tuple[str, ...]:
+    """Visibilities v1 sync shows `viewer` of `owner`'s assets."""
+    return OWNER_V1_VISIBLE if owner == viewer else PARTNER_SYNC_VISIBLE
+
+
+def tombstone_named_to(viewer: uuid.UUID, audit: Any = asset_audit) -> sa.ColumnElement[bool]:
+    """A permanent delete may be named to `viewer`: its own asset, or one once on the timeline."""
+    return sa.or_(audit.c.owner_id == viewer, audit.c.ever_timeline.is_(True))
+
+
+def delete_named_to(viewer: uuid.UUID, owner: uuid.UUID, ever_timeline: bool) -> bool:
+    """The same rule for an asset row already read: may losing it be named to `viewer`."""
+    return owner == viewer or ever_timeline

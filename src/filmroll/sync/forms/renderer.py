@@ -1,0 +1,134 @@
+"""Keeping stored wire forms current in the background, and rendering stale rows on read.
+
+The renderer follows the change clock like a sync client: per table it keeps a cursor, reads
+the rows stamped after it whose forms are stale, renders them and stores the forms where the
+row still has the stamp it was rendered from. Writes therefore cost what they cost before
+forms existed, and a new format version (or an upgrade from a database without forms) is
+rendered in the background, without a blocking rewrite at start-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import Any, NamedTuple, cast
+
+import anyio
+from sqlalchemy.engine import Connection, Row
+
+from filmroll.db.engine import Database
+from filmroll.sync import clock
+from filmroll.sync.forms import queries
+from filmroll.sync.forms.queries import ASSETS, EXIF, TABLES, Form, FormTable
+from filmroll.sync.forms.render import asset_forms, exif_forms
+
+log = logging.getLogger(__name__)
+
+BATCH = 1000
+INTERVAL = 1.0
+"""Seconds between checks for new stamps when idle."""
+
+_RENDER: dict[str, Callable[[Mapping[str, Any]], tuple[str, str]]] = {
+    ASSETS.name: asset_forms,
+    EXIF.name: exif_forms,
+}
+
+
+def forms_of(ft: FormTable, row: Row[Any]) -> tuple[str, str]:
+    """(v2, v1) forms of a source row of `ft`."""
+    return _RENDER[ft.name](cast("Mapping[str, Any]", row._mapping))
+
+
+def fill(conn: Connection, ft: FormTable, keys: Sequence[Any], form: Form) -> dict[str, str]:
+    """Fresh renderings of one form for rows whose stored form was stale, by key as text."""
+    index = 0 if form == "v2" else 1
+    key = ft.key.key
+    return {str(r._mapping[key]): forms_of(ft, r)[index] for r in queries.rows_by_key(conn, ft, keys)}
+
+
+class FormRow(NamedTuple):
+    """A stream row reduced to what its line needs: its stamp and its v2 form."""
+
+    seq: int
+    wire: str
+
+
+def completed(conn: Connection, ft: FormTable, rows: Sequence[Row[Any]]) -> list[FormRow]:
+    """Rows carrying `wire` (NULL where stale, see `queries.stored`) with every form present.
+
+    Stale rows are rendered from the same connection, so inside a stream's snapshot they are
+    exactly the rows the page read.
+    """
+    key = ft.key.key
+    stale = [uuid.UUID(str(r._mapping[key])) for r in rows if r.wire is None]
+    filled = fill(conn, ft, stale, "v2")
+    out: list[FormRow] = []
+    for row in rows:
+        wire = row.wire if row.wire is not None else filled.get(str(row._mapping[key]))
+        if wire is None:
+            raise LookupError(f"{ft.name} row {row._mapping[key]} vanished while its page was read")
+        out.append(FormRow(int(row.seq), wire))
+    return out
+
+
+def render_batch(conn: Connection, ft: FormTable, after: int, upper: int, limit: int) -> tuple[int, int]:
+    """Render and store the stale rows of one batch; (rows rendered, new cursor)."""
+    rows = queries.stale_rows(conn, ft, after, upper, limit)
+    key = ft.key.key
+    forms = [(uuid.UUID(str(r._mapping[key])), int(r.update_seq), *forms_of(ft, r)) for r in rows]
+    queries.store(conn, ft, forms)
+    done = len(rows) < limit
+    reached = upper if done else int(rows[-1].update_seq)
+    queries.set_cursor(conn, ft, reached)
+    return len(rows), reached
+
+
+class FormRenderer:
+    """Brings every table's forms up to the committed clock, batch by batch."""
+
+    def __init__(self, db: Database, *, batch: int = BATCH) -> None:
+        self.db = db
+        self.batch = batch
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self, interval: float = INTERVAL) -> None:
+        self._task = asyncio.create_task(self.run(interval), name="wire-forms")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def catch_up(self) -> int:
+        """Render everything stamped up to now; returns the number of rows rendered."""
+        total = 0
+        for ft in TABLES:
+            total += await self._catch_up(ft)
+        return total
+
+    async def _catch_up(self, ft: FormTable) -> int:
+        upper = await self.db.read(clock.current)
+        after = await self.db.read(lambda c: queries.cursor(c, ft))
+        total = 0
+        while after < upper:
+            batch = partial(render_batch, ft=ft, after=after, upper=upper, limit=self.batch)
+            count, after = await self.db.write(batch)
+            total += count
+        return total
+
+    async def run(self, interval: float = INTERVAL) -> None:
+        """Forever: catch up, then wait; a failure is logged and retried after the interval."""
+        while True:
+            try:
+                rendered = await self.catch_up()
+                if rendered:
+                    log.debug("rendered the wire forms of %d rows", rendered)
+            except Exception:
+                log.exception("rendering wire forms failed")
+            await anyio.sleep(interval)

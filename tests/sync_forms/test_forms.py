@@ -1,0 +1,158 @@
+"""Stored wire forms stay equal to a fresh encoding through every kind of write, and a stale
+form (new stamp or new format version) is never served: readers render it, the background
+renderer replaces it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from filmroll.db.engine import Database
+from filmroll.db.schema import asset_exif, assets
+from filmroll.sync.forms import queries
+from filmroll.sync.forms.renderer import FormRenderer, forms_of
+from filmroll.sync.sql import wired
+from tests.assets.helpers import MANIFEST, PHOTOS, upload, wait_for_jobs
+from tests.support import LiveServer
+
+JPEGS = [PHOTOS / e["path"] for e in MANIFEST if e["mime"] == "image/jpeg"][:6]
+TEXTS = ["", "plain", "ünïcödé ✓ 写真", "emoji 📷🎞️", 'quote " and \\ backslash', "x" * 500]
+DATES = ["0001-01-02T00:00:00.000Z", "9999-12-30T23:59:59.999Z", "1970-01-01T00:00:00.000Z",
+         "2024-02-29T12:34:56.789Z"]  # fmt: skip
+VISIBILITIES = ["timeline", "archive", "hidden", "locked"]
+
+
+def _rows(db: Database, ft: queries.FormTable) -> list[sa.Row[Any]]:
+    """Every row of `ft` as the sync queries select it, with its stored forms and stamps."""
+    columns = [*ft.source, *(ft.table.c[c] for c in ("wire_v2", "wire_v1", "wire_seq", "wire_version"))]
+
+    def read(conn: sa.Connection) -> list[sa.Row[Any]]:
+        query = wired(conn.dialect.name, sa.select(*columns))
+        return list(conn.execute(query).all())
+
+    return db.read_sync(read)
+
+
+def check_forms(db: Database, *, all_fresh: bool) -> int:
+    """Every fresh stored form equals a fresh encoding of its row; returns how many were fresh."""
+    fresh = 0
+    for ft in queries.TABLES:
+        for row in _rows(db, ft):
+            stored_fresh = row.wire_seq == row.update_seq and row.wire_version is not None
+            if not stored_fresh:
+                assert not all_fresh, f"{ft.name} row {row[0]} not rendered"
+                continue
+            fresh += 1
+            assert (row.wire_v2, row.wire_v1) == forms_of(ft, row), f"{ft.name} row {row[0]} is stale"
+    return fresh
+
+
+def check_fields(db: Database) -> None:
+    """An independent look at the stored v2 forms: the fields a user edits match the columns."""
+
+    def check(conn: sa.Connection) -> None:
+        query = sa.select(assets.c.id, assets.c.is_favorite, assets.c.visibility, assets.c.deleted_at,
+                          assets.c.wire_v2)  # fmt: skip
+        for row in conn.execute(query):
+            data = json.loads(row.wire_v2)
+            assert data["id"] == str(row.id)
+            assert data["isFavorite"] == row.is_favorite
+            assert data["visibility"] == row.visibility
+            assert (data["deletedAt"] is None) == (row.deleted_at is None)
+        for row in conn.execute(
+            sa.select(asset_exif.c.asset_id, asset_exif.c.description, asset_exif.c.wire_v2)
+        ):
+            data = json.loads(row.wire_v2)
+            assert (data["assetId"], data["description"]) == (str(row.asset_id), row.description)
+
+    db.read_sync(check)
+
+
+@pytest.fixture
+def world(server: LiveServer) -> Iterator[tuple[httpx.Client, httpx.Client, str, str]]:
+    owner_id, _e, owner_token = server.new_user("forms-owner")
+    friend_id, _e, friend_token = server.new_user("forms-friend")
+    with server.client(owner_token) as owner, server.client(friend_token) as friend:
+        yield owner, friend, owner_id, friend_id
+
+
+def test_every_write_keeps_stored_forms_equal_to_a_fresh_encoding(
+    server: LiveServer, db: Database, world: tuple[httpx.Client, httpx.Client, str, str]
+) -> None:
+    owner, _friend, _owner_id, friend_id = world
+    rng = random.Random(7)
+    renderer = FormRenderer(db, batch=3)
+    ids: list[str] = []
+    for n, path in enumerate(JPEGS):
+        content = path.read_bytes() + uuid.uuid4().bytes
+        resp = upload(owner, path, content, visibility=VISIBILITIES[n % 4], fileCreatedAt=DATES[n % 4])
+        assert resp.status_code == 201, resp.text
+        ids.append(resp.json()["id"])
+    writes: list[tuple[str, Callable[[], Any]]] = [
+        ("metadata and thumbnail jobs", lambda: wait_for_jobs(server)),
+        (
+            "edit",
+            lambda: owner.put(
+                f"/api/assets/{ids[0]}",
+                json={
+                    "description": rng.choice(TEXTS),
+                    "isFavorite": True,
+                    "dateTimeOriginal": rng.choice(DATES),
+                    "latitude": -90,
+                    "longitude": 180,
+                    "rating": 5,
+                },
+            ),
+        ),
+        (
+            "bulk edit",
+            lambda: owner.put(
+                "/api/assets",
+                json={
+                    "ids": ids,
+                    "isFavorite": False,
+                    "description": rng.choice(TEXTS),
+                    "visibility": "archive",
+                },
+            ),
+        ),
+        (
+            "every visibility",
+            lambda: [
+                owner.put(f"/api/assets/{i}", json={"visibility": v})
+                for i, v in zip(ids, VISIBILITIES * 2, strict=False)
+            ],
+        ),
+        ("trash", lambda: owner.request("DELETE", "/api/assets", json={"ids": ids[:2]})),
+        ("restore", lambda: owner.post("/api/trash/restore/assets", json={"ids": ids[:1]})),
+        ("stack", lambda: owner.post("/api/stacks", json={"assetIds": ids[2:5]})),
+        (
+            "album",
+            lambda: owner.post(
+                "/api/albums", json={"albumName": "forms", "assetIds": [ids[0], ids[2], ids[4]]}
+            ),
+        ),
+        ("partner", lambda: owner.post(f"/api/partners/{friend_id}")),
+        (
+            "permanent delete",
+            lambda: owner.request("DELETE", "/api/assets", json={"ids": ids[5:], "force": True}),
+        ),
+    ]
+    asyncio.run(renderer.catch_up())
+    for name, write in writes:
+        result = write()
+        for resp in result if isinstance(result, list) else [result]:
+            if isinstance(resp, httpx.Response):
+                assert resp.status_code < 300, (name, resp.text)
+        check_forms(db, all_fresh=False)
+        asyncio.run(renderer.catch_up())
+        assert check_forms(db, all_fresh=True) > 0, name
+    check_fields(db)
