@@ -13,7 +13,7 @@ import httpx
 from bench.common import Context, Result, iso, median, timed
 from bench.generate import change_assets
 from bench.scenarios.v2_full import TYPES, stream_lines
-from filmroll.sync.clock import seq_to_uuid, utcnow
+from filmroll.db.clock import seq_to_uuid, utcnow
 
 NAME = "delta-after-changes"
 ACK_TYPES = ("AssetV1", "AssetDeleteV1", "AssetExifV1")

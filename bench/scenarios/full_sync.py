@@ -12,7 +12,7 @@ import orjson
 
 from bench.common import Context, Result, iso, median, timed
 from bench.floor import rows as floor_rows
-from filmroll.sync.clock import utcnow
+from filmroll.db.clock import utcnow
 
 NAME = "v1-full-sync"
 ENCODINGS = ("identity", "gzip", "zstd")

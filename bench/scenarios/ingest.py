@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.common import Context, Result, median
-from filmroll.sync.clock import utcnow
+from filmroll.db.clock import utcnow
 
 NAME = "upload-ingest"
 UPLOADERS = 4

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.common import MIB, Context, Result, peak_rss, reset_peak, rss
-from filmroll.sync.clock import utcnow
+from filmroll.db.clock import utcnow
 
 NAME = "upload-memory"
 FULL_SIZE = 2 * 1024 * MIB

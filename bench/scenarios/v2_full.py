@@ -20,7 +20,7 @@ import zstandard
 
 from bench.common import MIB, Context, Result, median, peak_rss, reset_peak, rss, timed
 from bench.floor import rows as floor_rows
-from filmroll.sync.v2_fields import ASSET_FIELDS, EXIF_FIELDS
+from filmroll.sync.v2.fields import ASSET_FIELDS, EXIF_FIELDS
 
 NAME = "v2-full-stream"
 TYPES = ["AssetsV1", "AssetExifsV1"]

@@ -39,12 +39,12 @@ from filmroll.services.onboarding import OnboardingService
 from filmroll.services.partners import PartnerService
 from filmroll.services.preferences import PreferenceService
 from filmroll.services.stacks import StackService
-from filmroll.services.sync_v1 import SyncV1Service
-from filmroll.services.sync_v2 import SyncV2Service
 from filmroll.services.upload import UploadService
 from filmroll.services.users import UserService
 from filmroll.storage import Storage, create_storage
 from filmroll.sync.forms.renderer import FormRenderer
+from filmroll.sync.v1.service import SyncV1Service
+from filmroll.sync.v2.service import SyncV2Service
 
 STREAMED_UPLOADS = (("POST", "/api/assets"),)
 """Routes that parse multipart bodies as they arrive, so the JSON body cap does not apply."""

@@ -177,7 +177,7 @@ def user_delete(
         if force:
             await svc.db.write(lambda c: users_repo.hard_delete(c, row.id))
         else:
-            from filmroll.sync.clock import utcnow
+            from filmroll.db.clock import utcnow
 
             await svc.db.write(lambda c: users_repo.soft_delete(c, row.id, utcnow()))
 

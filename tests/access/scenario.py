@@ -16,8 +16,8 @@ import httpx
 
 from tests.assets.helpers import PHOTOS, upload, wait_for_jobs
 from tests.support import LiveServer
-from tests.sync_v1.helpers import delta, now_iso
-from tests.sync_v2.helpers import SyncClient
+from tests.sync.v1.helpers import delta, now_iso
+from tests.sync.v2.helpers import SyncClient
 
 VIDEO = PHOTOS / "pymediainfo" / "sample.mp4"
 STATES = ("timeline", "archive", "hidden", "locked", "trashed", "deleted")

@@ -14,7 +14,7 @@ from filmroll.db.migrate import alembic_config, upgrade
 from filmroll.db.schema import album_asset_audit, album_assets, asset_exif, assets
 from filmroll.repositories import albums as album_repo
 from filmroll.repositories import users as user_repo
-from tests.sync_v1.builders import AssetBuilder
+from tests.sync.v1.builders import AssetBuilder
 
 OLD_ASSETS = sa.table("assets", *(sa.column(c.name, c.type) for c in assets.c if c.name != "ever_timeline"))
 """The `assets` table as revision 0001 has it."""

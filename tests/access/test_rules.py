@@ -10,8 +10,8 @@ import httpx
 from tests.access.scenario import upload_video
 from tests.assets.helpers import PHOTOS, upload, wait_for_jobs
 from tests.support import LiveServer
-from tests.sync_v1.helpers import delta, now_iso
-from tests.sync_v2.helpers import SyncClient, new_client, of_type
+from tests.sync.v1.helpers import delta, now_iso
+from tests.sync.v2.helpers import SyncClient, new_client, of_type
 
 PHOTO = PHOTOS / "exif-parser" / "starfish.jpg"
 

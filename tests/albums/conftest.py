@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.sync_v2.conftest import builder
+from tests.sync.v2.conftest import builder
 
 __all__ = ["builder"]

@@ -10,8 +10,8 @@ from typing import Any
 import jsonschema
 
 from tests.support import LiveServer
-from tests.sync_v1.builders import AssetBuilder
-from tests.sync_v2.helpers import definitions, new_client
+from tests.sync.v1.builders import AssetBuilder
+from tests.sync.v2.helpers import definitions, new_client
 
 
 @cache

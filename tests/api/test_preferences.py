@@ -8,7 +8,7 @@ import httpx
 
 from tests.contract import assert_error_body, assert_matches
 from tests.support import LiveServer
-from tests.sync_v2.helpers import SyncClient, new_client, of_type, types_of
+from tests.sync.v2.helpers import SyncClient, new_client, of_type, types_of
 
 DEFAULTS = {
     "albums": {"defaultAssetOrder": "desc"},

@@ -6,8 +6,8 @@ import uuid
 
 import sqlalchemy as sa
 
+from filmroll.db import clock
 from filmroll.db.schema import partners
-from filmroll.sync import clock
 from tests.assets.helpers import (
     PHOTOS,
     asset_count,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from filmroll.db.engine import Database
-from tests.sync_v1.builders import AssetBuilder
+from tests.sync.v1.builders import AssetBuilder
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from filmroll.client.v2 import sync_v2
 from tests.client.helpers import PASSWORD, check, mirror, new_user
 from tests.client.proxy import Faults, proxy
 from tests.support import LiveServer
-from tests.sync_v1.builders import AssetBuilder
+from tests.sync.v1.builders import AssetBuilder
 
 
 class Stop(Exception):

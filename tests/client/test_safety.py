@@ -18,7 +18,7 @@ from tests.assets.helpers import owner_files
 from tests.client.helpers import PASSWORD, SMALL, User, files_of, mirror, new_user, upload_photos
 from tests.client.proxy import Faults, proxy
 from tests.support import LiveServer
-from tests.sync_v1.builders import AssetBuilder
+from tests.sync.v1.builders import AssetBuilder
 
 
 def _run(*args: str) -> tuple[int, str]:

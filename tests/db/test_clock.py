@@ -9,8 +9,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy.engine import Connection
 
+from filmroll.db import clock
 from filmroll.db.engine import Database
-from filmroll.sync import clock
 
 
 def test_uuid_round_trip() -> None:

@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from filmroll.db import clock
 from filmroll.db import engine as engine_module
 from filmroll.db.engine import Database
 from filmroll.db.schema import sync_clock
 from filmroll.errors import ServiceUnavailable
-from filmroll.sync import clock
 
 
 def _seq(conn: Connection) -> int:

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from filmroll.db.clock import utcnow
 from filmroll.db.engine import Database
 from filmroll.db.schema import album_audit, asset_audit, sessions
 from filmroll.jobs.daily import DailyMaintenance
 from filmroll.repositories import sessions as sessions_repo
 from filmroll.repositories import users
 from filmroll.security import digest
-from filmroll.services.sync_v1 import SyncV1Service
-from filmroll.services.sync_v2 import SyncV2Service
 from filmroll.storage import LocalStorage
-from filmroll.sync.clock import utcnow
+from filmroll.sync.v1.service import SyncV1Service
+from filmroll.sync.v2.service import SyncV2Service
 
 
 async def test_daily_maintenance(database_url: str, tmp_path: Path) -> None:

@@ -11,6 +11,8 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from filmroll.api.uuids import Uuid
+from filmroll.mappers.user import AvatarColor as AvatarColor
+from filmroll.mappers.user import avatar_color
 from filmroll.timefmt import iso, to_naive_utc
 
 T = TypeVar("T")
@@ -30,9 +32,6 @@ MAX_DESCRIPTION = 5_000
 MAX_EMAIL = 320
 """Longest email address (RFC 5321: 64 for the local part, 255 for the domain)."""
 
-AvatarColor = Literal[
-    "primary", "pink", "red", "yellow", "blue", "green", "purple", "orange", "gray", "amber"
-]
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 
@@ -104,27 +103,6 @@ class UserAdminResponse(UserResponse):
     quota_usage_in_bytes: int | None
     status: Literal["active", "removing", "deleted"]
     license: UserLicense | None
-
-
-_COLORS: tuple[AvatarColor, ...] = (
-    "primary",
-    "pink",
-    "red",
-    "yellow",
-    "blue",
-    "green",
-    "purple",
-    "orange",
-    "gray",
-    "amber",
-)
-
-
-def avatar_color(row: Any) -> AvatarColor:
-    """Stored colour, or Immich's default: a colour derived from the user id."""
-    if row.avatar_color:
-        return row.avatar_color  # type: ignore[no-any-return]
-    return _COLORS[int(str(row.id).replace("-", ""), 16) % len(_COLORS)]
 
 
 def user_response(row: Any) -> dict[str, Any]:

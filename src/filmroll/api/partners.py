@@ -13,7 +13,7 @@ from filmroll.api.routing import GuardedRoute
 from filmroll.errors import BadRequest
 from filmroll.services.auth import AuthContext
 from filmroll.services.partners import Direction
-from filmroll.sync.v1_params import parse_uuid
+from filmroll.sync.v1.params import parse_uuid
 
 router = APIRouter(prefix="/partners", tags=["Partners"], route_class=GuardedRoute)
 

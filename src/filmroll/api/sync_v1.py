@@ -16,7 +16,7 @@ from filmroll.api import compression
 from filmroll.api.deps import Auth, Svc
 from filmroll.api.routing import GuardedRoute
 from filmroll.errors import BadRequest
-from filmroll.sync import v1_params
+from filmroll.sync.v1 import params as v1_params
 
 router = APIRouter(prefix="/sync", tags=["Sync"], route_class=GuardedRoute)
 

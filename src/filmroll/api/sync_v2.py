@@ -14,7 +14,7 @@ from filmroll.api.dto import MAX_IDS, Model, NotNull
 from filmroll.api.routing import GuardedRoute
 from filmroll.errors import BadRequest
 from filmroll.services.auth import AuthContext
-from filmroll.sync.v2_types import ENTITY_TYPE_SET, ENTITY_TYPES, REQUEST_TYPE_SET, REQUEST_TYPES
+from filmroll.sync.v2.types import ENTITY_TYPE_SET, ENTITY_TYPES, REQUEST_TYPE_SET, REQUEST_TYPES
 
 router = APIRouter(prefix="/sync", tags=["Sync"], route_class=GuardedRoute)
 

@@ -11,9 +11,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 
+from filmroll.db.clock import seed_row
 from filmroll.db.engine import admin_engine
 from filmroll.db.schema import metadata, sync_clock
-from filmroll.sync.clock import seed_row
 
 _SCRIPTS = Path(__file__).parent / "migrations"
 

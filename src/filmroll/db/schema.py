@@ -1,7 +1,7 @@
 """The one schema definition: SQLAlchemy Core tables shared by SQLite and PostgreSQL.
 
 Every syncable row carries `update_seq`, a value of the commit-ordered change clock
-(`filmroll.sync.clock`); deletes and lost access are recorded in `*_audit` tables whose
+(`filmroll.db.clock`); deletes and lost access are recorded in `*_audit` tables whose
 primary key is a clock value too, so every sync cursor is a single integer.
 Timestamps are naive UTC on both databases so comparisons behave the same everywhere.
 """

@@ -11,12 +11,12 @@ import contextlib
 import logging
 from datetime import timedelta
 
+from filmroll.db.clock import utcnow
 from filmroll.db.engine import Database
 from filmroll.repositories import sessions
-from filmroll.services.sync_v1 import SyncV1Service
-from filmroll.services.sync_v2 import SyncV2Service
 from filmroll.storage import Storage, StorageError
-from filmroll.sync.clock import utcnow
+from filmroll.sync.v1.service import SyncV1Service
+from filmroll.sync.v2.service import SyncV2Service
 
 log = logging.getLogger("filmroll.jobs")
 

@@ -21,9 +21,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
+from filmroll.db.clock import utcnow
 from filmroll.db.engine import Database
 from filmroll.repositories import jobs as jobs_repo
-from filmroll.sync.clock import utcnow
 
 log = logging.getLogger("filmroll.jobs")
 

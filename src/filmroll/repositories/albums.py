@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from filmroll.db import clock
 from filmroll.db.schema import (
     album_asset_audit,
     album_assets,
@@ -25,7 +26,6 @@ from filmroll.db.schema import (
     assets,
 )
 from filmroll.repositories import access
-from filmroll.sync import clock
 
 
 def get(conn: Connection, album_id: uuid.UUID) -> Row[Any] | None:

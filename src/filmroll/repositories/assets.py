@@ -3,7 +3,7 @@
 An asset that is or becomes `timeline` gets `ever_timeline` for good, and a permanent delete
 copies it into the tombstone: deletes are named to partners only for such assets.
 Every insert, update and delete of an asset takes its sequence numbers from
-`filmroll.sync.clock` inside the caller's transaction, so v1 delta sync (`updated_at`),
+`filmroll.db.clock` inside the caller's transaction, so v1 delta sync (`updated_at`),
 v1 deletes (`asset_audit`) and the v2 stream (`update_seq`) all follow commit order.
 An EXIF change also bumps its asset, because sync v1 only watches the asset row.
 """
@@ -17,9 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from filmroll.db import clock
 from filmroll.db.schema import album_asset_audit, album_assets, asset_audit, asset_exif, assets
 from filmroll.repositories import users
-from filmroll.sync import clock
 
 EXIF_COLUMNS = tuple(c.name for c in asset_exif.c if c.name not in ("asset_id", "updated_at", "update_seq"))
 

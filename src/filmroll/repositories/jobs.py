@@ -15,8 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from filmroll.db.clock import utcnow
 from filmroll.db.schema import jobs
-from filmroll.sync.clock import utcnow
 
 
 def enqueue(

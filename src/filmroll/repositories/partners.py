@@ -13,8 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from filmroll.db import clock
 from filmroll.db.schema import partner_audit, partners, users
-from filmroll.sync import clock
 
 
 def get(conn: Connection, shared_by_id: uuid.UUID, shared_with_id: uuid.UUID) -> Row[Any] | None:

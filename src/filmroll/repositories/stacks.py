@@ -9,8 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from filmroll.db import clock
 from filmroll.db.schema import assets, stack_audit, stacks
-from filmroll.sync import clock
 
 
 def get(conn: Connection, stack_id: uuid.UUID) -> Row[Any] | None:

@@ -9,8 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from filmroll.db import clock
 from filmroll.db.schema import user_metadata, user_metadata_audit
-from filmroll.sync import clock
 
 
 def get(conn: Connection, user_id: uuid.UUID, key: str) -> Any | None:

@@ -10,8 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from filmroll.db import clock
 from filmroll.db.schema import partners, user_audit, users
-from filmroll.sync import clock
 
 
 def get(conn: Connection, user_id: uuid.UUID, *, with_deleted: bool = False) -> Row[Any] | None:

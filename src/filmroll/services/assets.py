@@ -18,6 +18,7 @@ from typing import Any, Literal
 import anyio
 from sqlalchemy.engine import Connection, Row
 
+from filmroll.db.clock import utcnow
 from filmroll.db.engine import Database
 from filmroll.errors import NotFound
 from filmroll.mappers.asset import asset_response
@@ -27,7 +28,6 @@ from filmroll.repositories import assets as assets_repo
 from filmroll.services.access import Action, require_assets
 from filmroll.services.auth import AuthContext
 from filmroll.storage import Storage, StorageError
-from filmroll.sync.clock import utcnow
 from filmroll.timefmt import to_naive_utc
 
 FileKind = Literal["thumbnail", "preview", "fullsize", "original", "playback"]

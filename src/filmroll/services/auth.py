@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Row
 
+from filmroll.db.clock import utcnow
 from filmroll.db.engine import Database
 from filmroll.errors import BadRequest, Forbidden, Unauthorized
 from filmroll.repositories import api_keys, sessions, users
 from filmroll.security import digest, hash_password, new_token, verify_password
 from filmroll.services.permissions import PERMISSION_SET, allows
-from filmroll.sync.clock import utcnow
 
 _SESSION_TOUCH = timedelta(hours=1)
 _DUMMY_HASH = hash_password(new_token())

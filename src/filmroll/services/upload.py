@@ -30,6 +30,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlalchemy.engine import Connection
 
 from filmroll import media
+from filmroll.db.clock import utcnow
 from filmroll.db.engine import Database
 from filmroll.errors import BadRequest, ServiceUnavailable
 from filmroll.jobs.assets import METADATA, THUMBNAILS
@@ -39,7 +40,6 @@ from filmroll.repositories import assets as assets_repo
 from filmroll.repositories import jobs as jobs_repo
 from filmroll.repositories import users as users_repo
 from filmroll.storage import Storage, StorageError, Upload, asset_key
-from filmroll.sync.clock import utcnow
 from filmroll.timefmt import to_naive_utc
 
 FILE_FIELD = "assetData"

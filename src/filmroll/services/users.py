@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Row
 
+from filmroll.db.clock import utcnow
 from filmroll.db.engine import Database
 from filmroll.errors import BadRequest, Forbidden
 from filmroll.repositories import sessions, users
 from filmroll.security import hash_password
 from filmroll.services.auth import AuthContext
-from filmroll.sync.clock import utcnow
 
 _ADMIN_FIELDS = {
     "name": "name",

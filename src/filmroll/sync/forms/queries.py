@@ -58,6 +58,11 @@ def stored(table: Any, form: Form, label: str = "wire") -> sa.ColumnElement[Any]
     return sa.case((is_fresh(table), table.c[f"wire_{form}"]), else_=sa.null()).label(label)
 
 
+def stale_key(ft: FormTable) -> sa.ColumnElement[Any]:
+    """The row's key only when its form is stale (`key`): fresh rows carry nothing to convert."""
+    return sa.case((is_fresh(ft.table), sa.null()), else_=ft.key).label("key")
+
+
 def rows_by_key(conn: Connection, ft: FormTable, keys: Iterable[Any]) -> Rows:
     """Source rows of `keys` as the sync queries select them, to render on the fly."""
     wanted = list(keys)

@@ -16,8 +16,8 @@ from typing import Any, Final
 import orjson
 
 from filmroll.mappers.asset import asset_response, exif_response
-from filmroll.sync.v2_fields import ASSET_FIELDS, EXIF_FIELDS
-from filmroll.sync.v2_lines import sync_asset, sync_exif
+from filmroll.sync.v2.fields import ASSET_FIELDS, EXIF_FIELDS
+from filmroll.sync.v2.lines import sync_asset, sync_exif
 
 VERSION: Final = 1
 """Bump whenever an encoder's output changes: every stored form becomes stale at once and is

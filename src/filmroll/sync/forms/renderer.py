@@ -20,8 +20,8 @@ from typing import Any, NamedTuple, cast
 import anyio
 from sqlalchemy.engine import Connection, Row
 
+from filmroll.db import clock
 from filmroll.db.engine import Database
-from filmroll.sync import clock
 from filmroll.sync.forms import queries
 from filmroll.sync.forms.queries import ASSETS, EXIF, TABLES, Form, FormTable
 from filmroll.sync.forms.render import asset_forms, exif_forms
@@ -51,27 +51,28 @@ def fill(conn: Connection, ft: FormTable, keys: Sequence[Any], form: Form) -> di
 
 
 class FormRow(NamedTuple):
-    """A stream row reduced to what its line needs: its stamp and its v2 form."""
+    """A stream row completed with its freshly rendered form."""
 
     seq: int
     wire: str
 
 
-def completed(conn: Connection, ft: FormTable, rows: Sequence[Row[Any]]) -> list[FormRow]:
-    """Rows carrying `wire` (NULL where stale, see `queries.stored`) with every form present.
-
-    Stale rows are rendered from the same connection, so inside a stream's snapshot they are
-    exactly the rows the page read.
+def completed(conn: Connection, ft: FormTable, rows: Sequence[Any]) -> Sequence[Any]:
+    """Rows carrying `seq`, `wire` and `key` (`queries.stored`, `queries.stale_key`) with every
+    form present: stale ones are rendered from the same connection, so inside a stream's
+    snapshot they are exactly the rows the page read. Pages without stale rows, the usual case
+    once the background renderer has caught up, are returned as they are.
     """
-    key = ft.key.key
-    stale = [uuid.UUID(str(r._mapping[key])) for r in rows if r.wire is None]
-    filled = fill(conn, ft, stale, "v2")
-    out: list[FormRow] = []
+    stale = [r.key for r in rows if r.wire is None]
+    if not stale:
+        return rows
+    filled = fill(conn, ft, [uuid.UUID(str(k)) for k in stale], "v2")
+    out: list[Any] = []
     for row in rows:
-        wire = row.wire if row.wire is not None else filled.get(str(row._mapping[key]))
+        wire = row.wire if row.wire is not None else filled.get(str(row.key))
         if wire is None:
-            raise LookupError(f"{ft.name} row {row._mapping[key]} vanished while its page was read")
-        out.append(FormRow(int(row.seq), wire))
+            raise LookupError(f"{ft.name} row {row.key} vanished while its page was read")
+        out.append(FormRow(int(row.seq), wire) if row.wire is None else row)
     return out
 
 

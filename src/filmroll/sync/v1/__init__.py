@@ -1,0 +1,1 @@
+"""Sync v1: the "efficient full app sync" endpoints (full-sync and delta-sync)."""

@@ -1,0 +1,1 @@
+"""Sync v2: the JSON-lines stream with per-session checkpoints and acks."""

@@ -1,0 +1,621 @@
+"""SQL for the sync v2 stream: keyset pages over clock sequences, one query per row source.
+
+Every function returns rows carrying a `seq` column, ordered by it, limited to
+`after < seq <= upper`; `upper` is the committed clock at stream start, so a page never
+includes a row that could still be joined by an earlier, uncommitted one.
+Who sees what is `repositories.access`'s rule (partners: `timeline` assets; albums: owner
+and members); every source yields each row once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from filmroll.db.schema import (
+    AUDIT_TABLES,
+    album_asset_audit,
+    album_assets,
+    album_audit,
+    album_user_audit,
+    album_users,
+    albums,
+    asset_audit,
+    asset_exif,
+    assets,
+    partner_audit,
+    partners,
+    stack_audit,
+    stacks,
+    user_audit,
+    user_metadata,
+    user_metadata_audit,
+    users,
+)
+from filmroll.repositories import access, audit
+from filmroll.sync.forms.queries import ASSETS, EXIF, stale_key, stored
+from filmroll.sync.sql import wired
+
+Rows = Sequence[Row[Any]]
+
+
+def asset_columns() -> tuple[sa.ColumnElement[Any], ...]:
+    """What an asset line is made of: the stored `SyncAssetV1` form (`wire`), or where it is
+    stale NULL and the asset's id (`key`), for the sync layer to render the row on the spot."""
+    return stale_key(ASSETS), stored(assets, "v2")
+
+
+def exif_columns() -> tuple[sa.ColumnElement[Any], ...]:
+    """The same for `SyncAssetExifV1`."""
+    return stale_key(EXIF), stored(asset_exif, "v2")
+
+
+def _page(
+    conn: Connection,
+    query: sa.Select[Any],
+    seq: sa.ColumnElement[Any],
+    after: int,
+    upper: int,
+    limit: int,
+    *,
+    wire: bool = True,
+) -> Rows:
+    """One keyset page; with `wire`, UUIDs and timestamps come back as their JSON strings."""
+    if wire:
+        query = wired(conn.dialect.name, query)
+    return conn.execute(query.where(seq > after, seq <= upper).order_by(seq).limit(limit)).all()
+
+
+def lost_albums(me: uuid.UUID) -> sa.Select[Any]:
+    """Albums `me` was removed from or that were deleted while `me` could see them."""
+    return sa.select(album_audit.c.album_id).where(album_audit.c.user_id == me)
+
+
+def _has_or_had(me: uuid.UUID, album_id: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """The album is one `me` has now or had before losing it."""
+    return sa.or_(album_id.in_(access.albums_of(me)), album_id.in_(lost_albums(me)))
+
+
+def _accessible_link(me: uuid.UUID, link: Any) -> sa.ColumnElement[bool]:
+    found: sa.ColumnElement[bool] = link.c.album_id.in_(access.albums_of(me))
+    return found
+
+
+# --- users and partners -------------------------------------------------------------------
+
+
+def auth_user(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(users, users.c.update_seq.label("seq")).where(users.c.id == me)
+    return _page(conn, query, users.c.update_seq, after, upper, limit, wire=False)
+
+
+def related_users(conn: Connection, me: uuid.UUID) -> dict[uuid.UUID, int]:
+    """Users related to `me` with the clock value at which the newest relation began."""
+    seqs: dict[uuid.UUID, int] = {me: 0}
+
+    def note(user_id: uuid.UUID, seq: int) -> None:
+        seqs[user_id] = max(seqs.get(user_id, 0), int(seq))
+
+    rows = conn.execute(
+        sa.select(partners.c.shared_by_id, partners.c.shared_with_id, partners.c.create_seq).where(
+            sa.or_(partners.c.shared_by_id == me, partners.c.shared_with_id == me)
+        )
+    )
+    for row in rows:
+        note(row.shared_with_id if row.shared_by_id == me else row.shared_by_id, row.create_seq)
+    mine = access.albums_of(me).subquery()
+    my_join = (
+        sa.select(album_users.c.album_id, album_users.c.create_seq)
+        .where(album_users.c.user_id == me)
+        .subquery()
+    )
+    members = conn.execute(
+        sa.select(album_users.c.user_id, album_users.c.create_seq, my_join.c.create_seq.label("my_seq"))
+        .where(album_users.c.album_id.in_(sa.select(mine.c.id)))
+        .outerjoin(my_join, my_join.c.album_id == album_users.c.album_id)
+    )
+    for member in members:
+        note(member.user_id, max(member.create_seq, member.my_seq or 0))
+    owners = conn.execute(
+        sa.select(albums.c.owner_id, album_users.c.create_seq)
+        .join(album_users, album_users.c.album_id == albums.c.id)
+        .where(album_users.c.user_id == me)
+    )
+    for owner in owners:
+        note(owner.owner_id, owner.create_seq)
+    return seqs
+
+
+def album_relation_losses(conn: Connection, me: uuid.UUID, after: int, upper: int) -> Rows:
+    """`(user_id, seq)` of users an album tied to `me` until `seq` in `(after, upper]`.
+
+    Someone removed from an album `me` has or had, and, when `me` left an album or it was
+    deleted, its owner, its members and everyone whose tombstone of it is in the same window
+    (on a delete, all who were in it). Callers drop those still related.
+    """
+    removed = sa.select(album_user_audit.c.user_id, album_user_audit.c.seq).where(
+        _has_or_had(me, album_user_audit.c.album_id),
+        album_user_audit.c.seq > after,
+        album_user_audit.c.seq <= upper,
+    )
+    left = (
+        sa.select(album_audit.c.album_id, album_audit.c.seq)
+        .where(album_audit.c.user_id == me, album_audit.c.seq > after, album_audit.c.seq <= upper)
+        .subquery()
+    )
+    others = album_audit.alias("others")
+    with_tombstones = sa.select(others.c.user_id, left.c.seq).join(
+        others, sa.and_(others.c.album_id == left.c.album_id, others.c.seq > after, others.c.seq <= upper)
+    )
+    owners = sa.select(albums.c.owner_id, left.c.seq).join(albums, albums.c.id == left.c.album_id)
+    members = sa.select(album_users.c.user_id, left.c.seq).join(
+        album_users, album_users.c.album_id == left.c.album_id
+    )
+    query = sa.union_all(removed, with_tombstones, owners, members)
+    return conn.execute(query).all()
+
+
+def users_by_id(conn: Connection, ids: Sequence[uuid.UUID]) -> Rows:
+    return conn.execute(sa.select(users).where(users.c.id.in_(list(ids)))).all()
+
+
+def user_deletes(conn: Connection, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(user_audit.c.user_id, user_audit.c.seq)
+    return _page(conn, query, user_audit.c.seq, after, upper, limit, wire=False)
+
+
+def partner_deletes_involving(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(partner_audit).where(
+        sa.or_(partner_audit.c.shared_by_id == me, partner_audit.c.shared_with_id == me)
+    )
+    return _page(conn, query, partner_audit.c.seq, after, upper, limit, wire=False)
+
+
+def partner_upserts(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(partners, partners.c.update_seq.label("seq")).where(
+        sa.or_(partners.c.shared_by_id == me, partners.c.shared_with_id == me)
+    )
+    return _page(conn, query, partners.c.update_seq, after, upper, limit)
+
+
+def partners_of(conn: Connection, me: uuid.UUID, from_create: int, upper: int) -> Rows:
+    """Partners sharing with `me` created in `[from_create, upper]`, as backfill relations."""
+    query: sa.Select[Any] = (
+        sa.select(partners.c.shared_by_id.label("id"), partners.c.create_seq)
+        .where(
+            partners.c.shared_with_id == me,
+            partners.c.create_seq >= from_create,
+            partners.c.create_seq <= upper,
+        )
+        .order_by(partners.c.create_seq)
+    )
+    return conn.execute(query).all()
+
+
+def unshares(conn: Connection, me: uuid.UUID, after: int, upper: int) -> Rows:
+    """Partners that stopped sharing with `me` in `(after, upper]`."""
+    query: sa.Select[Any] = sa.select(partner_audit.c.shared_by_id, partner_audit.c.seq).where(
+        partner_audit.c.shared_with_id == me, partner_audit.c.seq > after, partner_audit.c.seq <= upper
+    )
+    return conn.execute(query.order_by(partner_audit.c.seq)).all()
+
+
+def _former_sharers(me: uuid.UUID) -> sa.Select[Any]:
+    """Everyone who ever stopped sharing with `me`.
+
+    Their tombstones stay relevant after the unshare itself is acked: an asset deleted
+    while the unshare was being streamed is neither in the unshare's expansion nor in
+    the tombstones of a current partner.
+    """
+    return sa.select(partner_audit.c.shared_by_id).where(partner_audit.c.shared_with_id == me)
+
+
+# --- assets and exif ----------------------------------------------------------------------
+
+
+def own_assets(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(*asset_columns(), assets.c.update_seq.label("seq")).where(assets.c.owner_id == me)
+    return _page(conn, query, assets.c.update_seq, after, upper, limit)
+
+
+def own_asset_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(asset_audit.c.asset_id, asset_audit.c.seq).where(asset_audit.c.owner_id == me)
+    return _page(conn, query, asset_audit.c.seq, after, upper, limit)
+
+
+def _owner_filter_by_lookup(conn: Connection, me: uuid.UUID) -> sa.ColumnElement[bool]:
+    """`assets.owner_id = me`, checked per joined row rather than used to drive the join.
+
+    SQLite otherwise walks all of the owner's assets and sorts their EXIF rows for every page,
+    so an incremental stream costs as much as the library; `+owner_id` (no index) makes it walk
+    `asset_exif.update_seq` instead, so a page costs what it returns.
+    """
+    if conn.dialect.name == "sqlite":
+        return sa.literal_column("+assets.owner_id", sa.Uuid()) == me
+    return assets.c.owner_id == me
+
+
+def own_exif(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = (
+        sa.select(*exif_columns(), asset_exif.c.update_seq.label("seq"))
+        .join(assets, assets.c.id == asset_exif.c.asset_id)
+        .where(_owner_filter_by_lookup(conn, me))
+    )
+    return _page(conn, query, asset_exif.c.update_seq, after, upper, limit)
+
+
+def partner_assets(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(*asset_columns(), assets.c.update_seq.label("seq")).where(access.partner_synced(me))
+    return _page(conn, query, assets.c.update_seq, after, upper, limit)
+
+
+def partner_assets_hidden(
+    conn: Connection, me: uuid.UUID, keep_album_assets: bool, after: int, upper: int, limit: int
+) -> Rows:
+    """Partner assets whose latest change took them off the timeline: deletes for the viewer,
+    unless `keep_album_assets` and the viewer still sees them through an album. Assets never on
+    the timeline are not named: the viewer never had them."""
+    query = sa.select(assets.c.id.label("asset_id"), assets.c.update_seq.label("seq")).where(
+        access.partner_lost(me)
+    )
+    if keep_album_assets:
+        query = query.where(~access.in_albums_of(me, assets.c.id))
+    return _page(conn, query, assets.c.update_seq, after, upper, limit)
+
+
+def partner_asset_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    """Tombstones of assets of current and former partners that were ever on the timeline."""
+    owners = sa.union(access.partner_rows_of(me), _former_sharers(me))
+    query = sa.select(asset_audit.c.asset_id, asset_audit.c.seq).where(
+        asset_audit.c.owner_id.in_(owners), access.tombstone_named_to(me)
+    )
+    return _page(conn, query, asset_audit.c.seq, after, upper, limit)
+
+
+def owner_ids(
+    table: sa.Table,
+    conn: Connection,
+    owner: uuid.UUID,
+    after_id: uuid.UUID | None,
+    limit: int,
+    *,
+    except_in_albums_of: uuid.UUID | None = None,
+) -> Rows:
+    """Ids of `owner`'s rows in `table` (assets or stacks), paged by id; optionally without the
+    assets a viewer still sees through an album. Assets never on the timeline are left out:
+    a partner never had them, so an unshare must not name them."""
+    query = sa.select(table.c.id).where(table.c.owner_id == owner)
+    if table is assets:
+        query = query.where(assets.c.ever_timeline.is_(True))
+    if except_in_albums_of is not None:
+        query = query.where(~access.in_albums_of(except_in_albums_of, table.c.id))
+    if after_id is not None:
+        query = query.where(table.c.id > after_id)
+    return conn.execute(query.order_by(table.c.id).limit(limit)).all()
+
+
+def owner_timeline_assets(conn: Connection, owner: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(*asset_columns(), assets.c.update_seq.label("seq")).where(
+        assets.c.owner_id == owner, assets.c.visibility.in_(access.PARTNER_SYNC_VISIBLE)
+    )
+    return _page(conn, query, assets.c.update_seq, after, upper, limit)
+
+
+def _partner_exif_query() -> sa.Select[Any]:
+    return sa.select(*exif_columns(), assets.c.update_seq.label("seq")).join(
+        assets, assets.c.id == asset_exif.c.asset_id
+    )
+
+
+def partner_exif(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    """Exif of partner assets, keyed by the asset's change so it follows the asset back in view."""
+    query = _partner_exif_query().where(access.partner_synced(me))
+    return _page(conn, query, assets.c.update_seq, after, upper, limit)
+
+
+def owner_timeline_exif(conn: Connection, owner: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = _partner_exif_query().where(
+        assets.c.owner_id == owner, assets.c.visibility.in_(access.PARTNER_SYNC_VISIBLE)
+    )
+    return _page(conn, query, assets.c.update_seq, after, upper, limit)
+
+
+# --- stacks -------------------------------------------------------------------------------
+
+
+def own_stacks(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(stacks, stacks.c.update_seq.label("seq")).where(stacks.c.owner_id == me)
+    return _page(conn, query, stacks.c.update_seq, after, upper, limit)
+
+
+def own_stack_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(stack_audit.c.stack_id, stack_audit.c.seq).where(stack_audit.c.user_id == me)
+    return _page(conn, query, stack_audit.c.seq, after, upper, limit)
+
+
+def partner_stacks(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(stacks, stacks.c.update_seq.label("seq")).where(
+        stacks.c.owner_id.in_(access.partner_rows_of(me))
+    )
+    return _page(conn, query, stacks.c.update_seq, after, upper, limit)
+
+
+def partner_stack_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    owners = sa.union(access.partner_rows_of(me), _former_sharers(me))
+    query = sa.select(stack_audit.c.stack_id, stack_audit.c.seq).where(stack_audit.c.user_id.in_(owners))
+    return _page(conn, query, stack_audit.c.seq, after, upper, limit)
+
+
+def owner_stacks(conn: Connection, owner: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(stacks, stacks.c.update_seq.label("seq")).where(stacks.c.owner_id == owner)
+    return _page(conn, query, stacks.c.update_seq, after, upper, limit)
+
+
+# --- albums -------------------------------------------------------------------------------
+
+
+def albums_of(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(albums, albums.c.update_seq.label("seq")).where(albums.c.id.in_(access.albums_of(me)))
+    return _page(conn, query, albums.c.update_seq, after, upper, limit)
+
+
+def album_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(album_audit.c.album_id, album_audit.c.seq).where(album_audit.c.user_id == me)
+    return _page(conn, query, album_audit.c.seq, after, upper, limit)
+
+
+def memberships(conn: Connection, me: uuid.UUID, from_create: int, upper: int) -> Rows:
+    """Albums shared with `me` whose membership began in `[from_create, upper]` (backfill relations)."""
+    query: sa.Select[Any] = (
+        sa.select(album_users.c.album_id.label("id"), album_users.c.create_seq)
+        .where(
+            album_users.c.user_id == me,
+            album_users.c.create_seq >= from_create,
+            album_users.c.create_seq <= upper,
+        )
+        .order_by(album_users.c.create_seq)
+    )
+    return conn.execute(query).all()
+
+
+def album_user_rows(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(album_users, album_users.c.update_seq.label("seq")).where(
+        _accessible_link(me, album_users)
+    )
+    return _page(conn, query, album_users.c.update_seq, after, upper, limit)
+
+
+def album_user_rows_of(conn: Connection, album_id: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(album_users, album_users.c.update_seq.label("seq")).where(
+        album_users.c.album_id == album_id
+    )
+    return _page(conn, query, album_users.c.update_seq, after, upper, limit)
+
+
+def album_user_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(album_user_audit).where(_accessible_link(me, album_user_audit))
+    return _page(conn, query, album_user_audit.c.seq, after, upper, limit)
+
+
+def album_links(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(album_assets, album_assets.c.update_seq.label("seq")).where(
+        _accessible_link(me, album_assets)
+    )
+    return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
+
+
+def album_links_of(conn: Connection, album_id: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(album_assets, album_assets.c.update_seq.label("seq")).where(
+        album_assets.c.album_id == album_id
+    )
+    return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
+
+
+def album_link_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(album_asset_audit).where(_accessible_link(me, album_asset_audit))
+    return _page(conn, query, album_asset_audit.c.seq, after, upper, limit)
+
+
+@dataclass(frozen=True)
+class AlbumPass:
+    """What one run sends of album assets (or their exif), so none goes out twice (§2.4).
+
+    Memberships of `me` created at or after `fresh_from` are backfilled in this run with their
+    links at or below `bound`; links at or below `bound` were known before the run, and assets
+    changed after `update_after` go out as updates. `bound` is None on a first sync (nothing
+    is backfilled or updated).
+    """
+
+    me: uuid.UUID
+    fresh_from: int
+    bound: int | None
+    update_after: int
+
+
+def _backfilled(p: AlbumPass, asset_id: Any, before_create: int) -> sa.ColumnElement[bool]:
+    """The asset went out in the backfill of an album shared with `me` before `before_create`."""
+    if p.bound is None:
+        return sa.false()
+    link, member = album_assets.alias("fresh_link"), album_users.alias("fresh_member")
+    return sa.exists().where(
+        link.c.asset_id == asset_id,
+        link.c.update_seq <= p.bound,
+        member.c.album_id == link.c.album_id,
+        member.c.user_id == p.me,
+        member.c.create_seq >= p.fresh_from,
+        member.c.create_seq < before_create,
+    )
+
+
+def _known_in_album(me: uuid.UUID, asset_id: Any, created: int) -> sa.ColumnElement[bool]:
+    known = album_assets.alias("known")
+    return sa.exists().where(
+        known.c.asset_id == asset_id, known.c.update_seq <= created, _accessible_link(me, known)
+    )
+
+
+def _updated(p: AlbumPass, asset_id: Any, seq: Any, upper: int) -> sa.ColumnElement[bool]:
+    """The row qualifies as an update in this run (`album_updates` also skips backfilled ones)."""
+    if p.bound is None:
+        return sa.false()
+    return sa.and_(
+        seq > p.update_after,
+        seq <= upper,
+        _known_in_album(p.me, asset_id, p.bound),
+    )
+
+
+def _newest_link(me: uuid.UUID, upper: int) -> sa.ColumnElement[bool]:
+    """The link is the newest accessible one of its asset up to `upper`: one row per asset."""
+    later = album_assets.alias("later")
+    return ~sa.exists().where(
+        later.c.asset_id == album_assets.c.asset_id,
+        later.c.update_seq > album_assets.c.update_seq,
+        later.c.update_seq <= upper,
+        later.c.album_id.in_(access.albums_of(me)),
+    )
+
+
+@dataclass(frozen=True)
+class AlbumRows:
+    """What an album stream sends per asset: the asset row or its exif row."""
+
+    columns: Callable[[], tuple[sa.ColumnElement[Any], ...]]
+    asset_id: sa.ColumnElement[Any]
+    update_seq: sa.ColumnElement[Any]
+
+
+ALBUM_ASSETS = AlbumRows(asset_columns, assets.c.id, assets.c.update_seq)
+ALBUM_EXIF = AlbumRows(exif_columns, asset_exif.c.asset_id, asset_exif.c.update_seq)
+
+
+def _linked(rows: AlbumRows) -> sa.Select[Any]:
+    return sa.select(*rows.columns(), album_assets.c.update_seq.label("seq")).join(
+        album_assets, album_assets.c.asset_id == rows.asset_id
+    )
+
+
+def album_creates(
+    conn: Connection, rows: AlbumRows, p: AlbumPass, after: int, upper: int, limit: int
+) -> Rows:
+    """Rows newly linked into albums `me` sees, unless backfilled or updated earlier in the run."""
+    query = _linked(rows).where(
+        _accessible_link(p.me, album_assets),
+        _newest_link(p.me, upper),
+        ~_backfilled(p, rows.asset_id, upper + 1),
+        ~_updated(p, rows.asset_id, rows.update_seq, upper),
+    )
+    return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
+
+
+def album_updates(
+    conn: Connection, rows: AlbumRows, p: AlbumPass, after: int, upper: int, limit: int
+) -> Rows:
+    """Rows whose album membership the client has (link at or below `bound`) that changed since."""
+    if p.bound is None:
+        return []
+    query = sa.select(*rows.columns(), rows.update_seq.label("seq")).where(
+        _known_in_album(p.me, rows.asset_id, p.bound), ~_backfilled(p, rows.asset_id, upper + 1)
+    )
+    return _page(conn, query, rows.update_seq, after, upper, limit)
+
+
+def album_rows_of(
+    conn: Connection,
+    rows: AlbumRows,
+    p: AlbumPass,
+    album_id: uuid.UUID,
+    create_seq: int,
+    after: int,
+    upper: int,
+    limit: int,
+) -> Rows:
+    """Backfill of one album, less assets already backfilled from an album shared earlier in the run."""
+    query = _linked(rows).where(
+        album_assets.c.album_id == album_id, ~_backfilled(p, rows.asset_id, create_seq)
+    )
+    return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
+
+
+def album_asset_losses(
+    conn: Connection,
+    me: uuid.UUID,
+    start: int,
+    upper: int,
+    cursor: tuple[int, uuid.UUID | None],
+    limit: int,
+) -> Rows:
+    """Assets `me` saw through an album and can no longer see at all, once each, at their last loss.
+
+    A loss is a link removed while `me` had its album (asset removed, asset deleted, album
+    deleted; `access.saw_link_removal`) or `me` leaving an album (every asset it linked then),
+    so nobody is told of an asset the album held only before they joined or after they left.
+    Rows are `(asset_id, seq)` in `(start, upper]`, keyset-paged by `(seq, asset_id)` from
+    `cursor` because one loss (leaving an album) can stand for many assets at one sequence number.
+    """
+    removed = sa.select(album_asset_audit.c.asset_id, album_asset_audit.c.seq).where(
+        access.saw_link_removal(me),
+        album_asset_audit.c.seq > start,
+        album_asset_audit.c.seq <= upper,
+    )
+    left = (
+        sa.select(album_assets.c.asset_id, album_audit.c.seq)
+        .join(
+            album_assets,
+            sa.and_(
+                album_assets.c.album_id == album_audit.c.album_id,
+                album_assets.c.update_seq < album_audit.c.seq,  # linked while `me` had the album
+            ),
+        )
+        .where(album_audit.c.user_id == me, album_audit.c.seq > start, album_audit.c.seq <= upper)
+    )
+    found = sa.union_all(removed, left).subquery()
+    last = (
+        sa.select(found.c.asset_id, sa.func.max(found.c.seq).label("seq"))
+        .group_by(found.c.asset_id)
+        .subquery()
+    )
+    after_seq, after_id = cursor
+    position = last.c.seq > after_seq
+    if after_id is not None:
+        position = sa.or_(position, sa.and_(last.c.seq == after_seq, last.c.asset_id > after_id))
+    query: sa.Select[Any] = (
+        sa.select(last.c.asset_id, last.c.seq)
+        .where(position, ~access.sync_sees(me, last.c.asset_id))
+        .order_by(last.c.seq, last.c.asset_id)
+        .limit(limit)
+    )
+    return conn.execute(query).all()
+
+
+# --- user metadata ------------------------------------------------------------------------
+
+
+def own_metadata(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(user_metadata, user_metadata.c.update_seq.label("seq")).where(
+        user_metadata.c.user_id == me
+    )
+    return _page(conn, query, user_metadata.c.update_seq, after, upper, limit)
+
+
+def own_metadata_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    query = sa.select(user_metadata_audit).where(user_metadata_audit.c.user_id == me)
+    return _page(conn, query, user_metadata_audit.c.seq, after, upper, limit)
+
+
+# --- maintenance --------------------------------------------------------------------------
+
+
+V2_ONLY_AUDIT = tuple(t for t in AUDIT_TABLES if t not in (asset_audit, partner_audit))
+"""Tombstones only v2 reads; asset and partner tombstones also serve v1's longer window."""
+
+
+def prune_audit(conn: Connection, before: datetime) -> int:
+    """Delete v2-only tombstones older than `before`; returns rows removed."""
+    return audit.prune(conn, V2_ONLY_AUDIT, before)
