@@ -199,6 +199,7 @@ def _exif_row(
     make, model, lens = CAMERAS[n % len(CAMERAS)]
     lat, lon, city, state, country = PLACES[n % len(PLACES)]
     return {
+        "owner_id": asset["owner_id"],
         "asset_id": asset["id"],
         "make": make,
         "model": model,

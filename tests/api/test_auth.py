@@ -1,4 +1,4 @@
-"""Authentication as Immich clients use it (spec §1)."""
+"""Authentication as Immich clients use it: API keys, session tokens and cookies."""
 
 from __future__ import annotations
 

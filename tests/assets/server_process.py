@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support import free_port, login
+from tests.support import free_port, login, stop_process
 
 
 @dataclass
@@ -84,10 +84,4 @@ def server_process(database_url: str, data_dir: Path, **env: str) -> Iterator[Se
             time.sleep(0.1)
         yield server
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_process(proc, timeout=30)

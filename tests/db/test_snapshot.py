@@ -11,9 +11,15 @@ from sqlalchemy.engine import Connection
 
 from filmroll.db import clock
 from filmroll.db import engine as engine_module
+from filmroll.db.clock import utcnow
 from filmroll.db.engine import Database
 from filmroll.db.schema import sync_clock
 from filmroll.errors import ServiceUnavailable
+from filmroll.repositories import sessions, users
+from filmroll.services.auth import AuthContext
+from filmroll.sync.v1.params import FullSyncParams
+from filmroll.sync.v1.service import SyncV1Service
+from filmroll.sync.v2.service import SyncV2Service
 
 
 def _seq(conn: Connection) -> int:
@@ -56,6 +62,38 @@ def test_snapshots_are_limited_and_released(database_url: str, monkeypatch: pyte
             assert await second.read(_seq) == 0
         with anyio.fail_after(5):
             await (await db.snapshot()).close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        db.dispose()
+
+
+def test_sync_requests_over_the_limit_fail_before_their_response_starts(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """v1 full sync and the v2 stream raise 503 while they are awaited, before a route could
+    send its 200 headers, instead of starting a body they cannot finish."""
+    db = Database(database_url, pool_size=1, snapshot_slots=1)
+    monkeypatch.setattr(engine_module, "SNAPSHOT_WAIT", 0.3)
+    owner = db.write_sync(lambda c: users.insert(c, {"email": "s@x.com", "name": "s"})).id
+    now = utcnow()
+    session = db.write_sync(
+        lambda c: sessions.insert(
+            c, {"user_id": owner, "token_hash": b"\0" * 32, "created_at": now, "updated_at": now}
+        )
+    )
+
+    async def scenario() -> None:
+        auth = AuthContext(user=db.read_sync(lambda c: users.get(c, owner)), session_id=session.id)
+        held = await db.snapshot()
+        with pytest.raises(ServiceUnavailable):
+            await SyncV2Service(db).open_stream(auth, ["AssetsV1"], False)
+        with pytest.raises(ServiceUnavailable):
+            await SyncV1Service(db).full_sync(owner, FullSyncParams(10, utcnow()), early=False)
+        await held.close()
+        lines = [c async for c in await SyncV2Service(db).open_stream(auth, ["AssetsV1"], False)]
+        assert b"SyncCompleteV1" in b"".join(lines)
 
     try:
         asyncio.run(scenario())

@@ -21,6 +21,7 @@ import boto3
 import pytest
 
 from filmroll.storage import Storage, create_storage
+from tests.support import stop_process
 
 from .storage_support import ACCESS_KEY, BUCKET, REGION, SECRET_KEY, Backend
 
@@ -61,12 +62,7 @@ def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _client(url).create_bucket(Bucket=BUCKET)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=10)
 
 
 def _client(endpoint: str) -> S3Client:

@@ -9,10 +9,12 @@ bound by the compressor's CPU time.
 
 from __future__ import annotations
 
+import asyncio
 import zlib
 from collections.abc import AsyncIterator
 from typing import Final, Literal, Protocol
 
+import anyio.to_thread
 import zstandard
 from starlette.responses import Response, StreamingResponse
 
@@ -74,21 +76,30 @@ def _offers(header: str) -> dict[str, float]:
 
 
 def choose(accept_encoding: str | None) -> Encoding | None:
-    """The coding to answer with, or None for identity (nothing offered, or `q=0` for ours)."""
+    """The coding to answer with, or None for identity (nothing offered, or `q=0` for ours).
+
+    The client's highest q-value wins; between equal ones, zstd before gzip.
+    """
     if not accept_encoding:
         return None
     offered = _offers(accept_encoding)
     wildcard = offered.get("*", 0.0)
-    for name in PREFERENCE:
-        if offered.get(name, wildcard) > 0:
-            return name
-    return None
+    quality = {name: offered.get(name, wildcard) for name in PREFERENCE}
+    best = max(PREFERENCE, key=lambda name: quality[name])
+    return best if quality[best] > 0 else None
 
 
 async def _encoded(chunks: AsyncIterator[bytes], coder: Encoder) -> AsyncIterator[bytes]:
+    """Compress each chunk in a worker thread while the next one is produced (zlib and zstd
+    release the GIL), so compression overlaps the database reads instead of adding to them.
+    Chunks stay in order: the compressor is only ever given one at a time."""
+    pending: asyncio.Future[bytes] | None = None
     async for chunk in chunks:
-        if out := coder.compress(chunk):
+        if pending is not None and (out := await pending):
             yield out
+        pending = asyncio.ensure_future(anyio.to_thread.run_sync(coder.compress, chunk))
+    if pending is not None and (out := await pending):
+        yield out
     yield coder.finish()
 
 

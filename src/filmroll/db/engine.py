@@ -201,6 +201,21 @@ class Database:
 
         await self.write(wait)
 
+    async def await_snapshot_slot(self) -> None:
+        """Wait until a snapshot connection is free, at most `SNAPSHOT_WAIT` seconds, else 503.
+
+        Sync endpoints call this before their response starts, so an overloaded server answers
+        503 with a body instead of cutting a 200 short; the body then opens its snapshot (a
+        request that loses a race for the slot waits in `snapshot` as before).
+        """
+        probe = object()
+        try:
+            with anyio.fail_after(SNAPSHOT_WAIT):
+                await self._snapshot_slots.acquire_on_behalf_of(probe)
+        except TimeoutError:
+            raise ServiceUnavailable("Too many sync requests at once; try again later") from None
+        self._snapshot_slots.release_on_behalf_of(probe)
+
     async def snapshot(self) -> Snapshot:
         """Open a `Snapshot`; waits for a free snapshot connection, at most `SNAPSHOT_WAIT` seconds.
 

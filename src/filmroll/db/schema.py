@@ -249,6 +249,9 @@ asset_exif = sa.Table(
     "asset_exif",
     metadata,
     sa.Column("asset_id", sa.Uuid(), sa.ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True),
+    # The asset's owner, copied (assets never change owner) so that an owner's exif stream walks
+    # its own index instead of looking up every changed exif row's asset.
+    sa.Column("owner_id", sa.Uuid(), nullable=False),
     sa.Column("make", sa.String(200), nullable=True),
     sa.Column("model", sa.String(200), nullable=True),
     sa.Column("lens_model", sa.String(200), nullable=True),
@@ -276,6 +279,7 @@ asset_exif = sa.Table(
     sa.Column("updated_at", Ts, nullable=False),
     *_wire_forms(),
     _seq(),
+    sa.Index("ix_asset_exif_owner_id_update_seq", "owner_id", "update_seq"),
 )
 
 wire_renders = sa.Table(

@@ -1,4 +1,4 @@
-"""AssetResponseDto and ExifResponseDto from database rows (Immich `mapAsset`, spec §3).
+"""AssetResponseDto and ExifResponseDto from database rows, as Immich's `mapAsset` builds them.
 
 Pure functions over row mappings so the HTTP routes and the streaming sync encoders share
 one definition of the wire shape.

@@ -200,16 +200,6 @@ def saw_link_removal(viewer: uuid.UUID, audit: Any = album_asset_audit) -> sa.Co
     return sa.or_(owned, joined_before, lost_after)
 
 
-def v1_visibilities(owner: uuid.UUID, viewer: uuid.UUID) -> tuple[str, ...]:
-    """Visibilities v1 sync shows `viewer` of `owner`'s assets."""
-    return OWNER_V1_VISIBLE if owner == viewer else PARTNER_SYNC_VISIBLE
-
-
 def tombstone_named_to(viewer: uuid.UUID, audit: Any = asset_audit) -> sa.ColumnElement[bool]:
     """A permanent delete may be named to `viewer`: its own asset, or one once on the timeline."""
     return sa.or_(audit.c.owner_id == viewer, audit.c.ever_timeline.is_(True))
-
-
-def delete_named_to(viewer: uuid.UUID, owner: uuid.UUID, ever_timeline: bool) -> bool:
-    """The same rule for an asset row already read: may losing it be named to `viewer`."""
-    return owner == viewer or ever_timeline

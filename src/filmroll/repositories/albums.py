@@ -1,6 +1,6 @@
 """SQL for albums, their members and their assets, every write stamped by the change clock.
 
-Deletes leave tombstones as the v2 stream expects (spec §4.6, stricter where noted):
+Deletes leave tombstones so the v2 stream can send a delete to every viewer who lost something:
 removing a member writes `album_user_audit` for the remaining viewers and `album_audit`
 for the removed user (an unshare is an album delete for them); deleting an album writes
 `album_audit` for the owner and every member and `album_asset_audit` for every link.

@@ -21,7 +21,11 @@ from filmroll.db import clock
 from filmroll.db.schema import album_asset_audit, album_assets, asset_audit, asset_exif, assets
 from filmroll.repositories import users
 
-EXIF_COLUMNS = tuple(c.name for c in asset_exif.c if c.name not in ("asset_id", "updated_at", "update_seq"))
+EXIF_COLUMNS = tuple(
+    c.name
+    for c in asset_exif.c
+    if c.name not in ("asset_id", "owner_id", "updated_at", "update_seq") and not c.name.startswith("wire_")
+)
 
 
 def get(conn: Connection, asset_id: uuid.UUID) -> Row[Any] | None:
@@ -112,7 +116,8 @@ def upsert_exif(conn: Connection, asset_id: uuid.UUID, values: dict[str, Any]) -
     if exists:
         conn.execute(sa.update(asset_exif).where(asset_exif.c.asset_id == asset_id).values(**stamped))
     else:
-        conn.execute(sa.insert(asset_exif).values(asset_id=asset_id, **stamped))
+        owner = sa.select(assets.c.owner_id).where(assets.c.id == asset_id).scalar_subquery()
+        conn.execute(sa.insert(asset_exif).values(asset_id=asset_id, owner_id=owner, **stamped))
     touch(conn, [asset_id])
 
 

@@ -80,3 +80,15 @@ def require_album(
     if album is None or role is None or role not in roles:
         raise denied(permission)
     return album, role
+
+
+def v1_visibilities(own: bool) -> tuple[str, ...]:
+    """Visibilities v1 sync shows a viewer: its own `timeline` and `archive` assets (locked and
+    hidden ones stay out of Immich's v1 apps), a partner's `timeline` ones."""
+    return repo.OWNER_V1_VISIBLE if own else repo.PARTNER_SYNC_VISIBLE
+
+
+def delete_named(own: bool, ever_timeline: bool) -> bool:
+    """Whether losing an asset may be named to a viewer: its own, or one once on the timeline
+    (the rule `repositories.access.tombstone_named_to` applies to tombstones in SQL)."""
+    return own or ever_timeline

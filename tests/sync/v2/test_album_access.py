@@ -1,4 +1,4 @@
-"""Album access in the v2 stream, stricter than Immich (sync-requirements §2.3 to §2.5).
+"""Album access in the v2 stream, stricter than Immich: lost access always ends in a delete.
 
 Assets seen only through an album are deleted when the album is lost, a user tied to the
 caller only by an album is deleted with that tie, and an asset goes out once per run

@@ -43,6 +43,11 @@ EXIF = FormTable("asset_exif", asset_exif, asset_exif.c.asset_id)
 TABLES = (ASSETS, EXIF)
 
 
+def form_version() -> int:
+    """The current format version, read at call time (a test may raise it)."""
+    return render.VERSION
+
+
 def is_fresh(table: Any) -> sa.ColumnElement[bool]:
     """The row's stored forms match its current stamp and the current format (read at call
     time, so a new version takes effect without rebuilding anything). Never NULL, so its

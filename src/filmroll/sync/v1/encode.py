@@ -22,40 +22,46 @@ from filmroll.sync.forms.renderer import fill
 StackInfo = Mapping[uuid.UUID, tuple[uuid.UUID, int]]
 
 
-def stack_ids(rows: Sequence[Row[Any]], viewer_id: uuid.UUID) -> list[uuid.UUID]:
+def stack_ids(rows: Sequence[Row[Any]]) -> list[uuid.UUID]:
     """Stacks whose info the viewer gets: those of its own assets."""
-    return list({r.stack_id for r in rows if r.stack_id is not None and r.owner_id == viewer_id})
+    return list({r.stack_id for r in rows if r.stack_id is not None and r.own})
 
 
-def dtos(conn: Connection, rows: Sequence[Row[Any]], viewer_id: uuid.UUID, stacks: StackInfo) -> list[str]:
-    """The `AssetResponseDto` JSON of each row (from `sync.v1.queries`) for `viewer_id`.
+def asset_id(row: Row[Any]) -> uuid.UUID:
+    """A row's id (selected as text, `sync.v1.queries`) as a UUID."""
+    return uuid.UUID(row.id)
+
+
+def dtos(conn: Connection, rows: Sequence[Row[Any]], stacks: StackInfo) -> list[str]:
+    """The `AssetResponseDto` JSON of each row (from `sync.v1.queries`) for its viewer.
 
     A row whose asset vanished between the page and the completion is left out: the next
     sync reports it as deleted.
     """
-    assets = fill(conn, ASSETS, [r.id for r in rows if r.asset_form is None], "v1")
-    exifs = fill(conn, EXIF, [r.id for r in rows if r.exif_form is None and r.exif_id is not None], "v1")
+    stale_assets = [asset_id(r) for r in rows if r.asset_form is None]
+    stale_exif = [asset_id(r) for r in rows if r.exif_form is None and r.has_exif]
+    assets = fill(conn, ASSETS, stale_assets, "v1") if stale_assets else {}
+    exifs = fill(conn, EXIF, stale_exif, "v1") if stale_exif else {}
     out: list[str] = []
     for row in rows:
-        key = str(row.id)
-        asset = row.asset_form or assets.get(key)
+        asset, exif = row.asset_form, row.exif_form
+        if asset is None or (exif is None and row.has_exif):
+            key = str(asset_id(row))
+            asset = asset or assets.get(key)
+            exif = exif or exifs.get(key)
         if asset is None:
             continue
-        exif = row.exif_form or (exifs.get(key) if row.exif_id is not None else None)
-        own = row.owner_id == viewer_id
         stack = None
-        if own and row.stack_id is not None and row.stack_id in stacks:
+        if row.own and row.stack_id is not None and row.stack_id in stacks:
             primary, count = stacks[row.stack_id]
             stack = stack_response(row.stack_id, primary, count)
-        out.append(v1_dto(asset, exif, own=own, stack=stack))
+        out.append(v1_dto(asset, exif, own=bool(row.own), stack=stack))
     return out
 
 
-def encode_items(
-    conn: Connection, rows: Sequence[Row[Any]], viewer_id: uuid.UUID, stacks: StackInfo
-) -> bytes:
+def encode_items(conn: Connection, rows: Sequence[Row[Any]], stacks: StackInfo) -> bytes:
     """The rows as comma-separated JSON objects (an array body without its brackets)."""
-    return ",".join(dtos(conn, rows, viewer_id, stacks)).encode()
+    return ",".join(dtos(conn, rows, stacks)).encode()
 
 
 async def json_array(pages: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

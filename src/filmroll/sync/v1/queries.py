@@ -22,31 +22,41 @@ from filmroll.sync.forms import render
 from filmroll.sync.forms.queries import stored
 
 
-def _with_forms() -> sa.Select[Any]:
-    return _forms_select(render.VERSION)
+def _with_forms(conn: Connection, viewer_id: uuid.UUID) -> sa.Select[Any]:
+    return _forms_select(conn.dialect.name, render.VERSION).params(viewer=viewer_id)
+
+
+def _id_text(dialect: str) -> sa.ColumnElement[str]:
+    """The asset id as text (SQLite's 32 hex digits, PostgreSQL's dashed form), converted to a
+    UUID only where needed (the page's last row, stale rows): a hundred thousand UUID objects
+    cost more than the rest of a page."""
+    column = sa.type_coerce(assets.c.id, sa.String) if dialect == "sqlite" else sa.cast(assets.c.id, sa.Text)
+    return column.label("id")
 
 
 @functools.cache
-def _forms_select(version: int) -> sa.Select[Any]:
+def _forms_select(dialect: str, version: int) -> sa.Select[Any]:
     """Assets with their stored v1 forms (NULL where stale) and what paging, viewer checks and
-    completion need: a page costs what reading its rows costs, nothing is formatted per row.
-    Built once per form version: building the expression costs more than a delta's rows."""
-    del version
+    completion need (`own`: the asset is the viewer's): a page costs what reading its rows
+    costs, nothing is formatted per row. Built once per dialect and form version: building
+    the expression costs more than a delta's rows."""
+    del version  # part of the cache key: the statement compares stored forms with it
     return sa.select(
-        assets.c.id,
-        assets.c.owner_id,
+        _id_text(dialect),
+        (assets.c.owner_id == sa.bindparam("viewer", type_=sa.Uuid())).label("own"),
         assets.c.stack_id,
         assets.c.file_created_at,
         assets.c.visibility,
         assets.c.ever_timeline,
         stored(assets, "v1", "asset_form"),
         stored(asset_exif, "v1", "exif_form"),
-        asset_exif.c.asset_id.label("exif_id"),
+        asset_exif.c.asset_id.is_not(None).label("has_exif"),
     ).select_from(assets.outerjoin(asset_exif, asset_exif.c.asset_id == assets.c.id))
 
 
 def by_id_page(
     conn: Connection,
+    viewer_id: uuid.UUID,
     owner_id: uuid.UUID,
     visibilities: Sequence[str],
     updated_until: datetime,
@@ -54,7 +64,7 @@ def by_id_page(
     after_id: uuid.UUID | None,
 ) -> Sequence[Row[Any]]:
     """Full sync, later form: `id > after_id ORDER BY id`."""
-    query = _with_forms().where(
+    query = _with_forms(conn, viewer_id).where(
         assets.c.owner_id == owner_id,
         assets.c.visibility.in_(list(visibilities)),
         assets.c.updated_at <= updated_until,
@@ -66,6 +76,7 @@ def by_id_page(
 
 def by_creation_page(
     conn: Connection,
+    viewer_id: uuid.UUID,
     owner_id: uuid.UUID,
     visibilities: Sequence[str],
     updated_until: datetime,
@@ -73,7 +84,7 @@ def by_creation_page(
     before: tuple[datetime, uuid.UUID] | None,
 ) -> Sequence[Row[Any]]:
     """Full sync, early form: `(file_created_at, id) < before ORDER BY file_created_at DESC, id DESC`."""
-    query = _with_forms().where(
+    query = _with_forms(conn, viewer_id).where(
         assets.c.owner_id == owner_id,
         assets.c.visibility.in_(list(visibilities)),
         assets.c.updated_at <= updated_until,
@@ -87,11 +98,13 @@ def by_creation_page(
 
 
 def changed_since(
-    conn: Connection, owner_ids: Sequence[uuid.UUID], after: datetime, limit: int
+    conn: Connection, viewer_id: uuid.UUID, owner_ids: Sequence[uuid.UUID], after: datetime, limit: int
 ) -> Sequence[Row[Any]]:
     """Assets of `owner_ids` stamped after `after`, of every visibility (the caller sorts
     them into upserts and lost access), at most `limit` rows."""
-    query = _with_forms().where(assets.c.owner_id.in_(list(owner_ids)), assets.c.updated_at > after)
+    query = _with_forms(conn, viewer_id).where(
+        assets.c.owner_id.in_(list(owner_ids)), assets.c.updated_at > after
+    )
     return conn.execute(query.limit(limit)).all()
 
 

@@ -1,6 +1,6 @@
 """Sync v1 rules: full sync pages, delta sync with deletes and lost access, audit pruning.
 
-One view per viewer (sync-requirements §2.7): the owner sees its `timeline` and `archive`
+One view per viewer, the same in every sync form: the owner sees its `timeline` and `archive`
 assets (never `locked` or `hidden`), a partner sees only `timeline` assets; trashed assets
 are included and flagged. An asset that left the viewer's view since `updatedAfter` is
 reported in `deleted`, alongside permanent deletes from `asset_audit`.
@@ -8,6 +8,7 @@ reported in `deleted`, alongside permanent deletes from `asset_audit`.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
@@ -20,11 +21,11 @@ from sqlalchemy.engine import Connection, Row
 
 from filmroll.db.clock import utcnow
 from filmroll.db.engine import Database
-from filmroll.repositories import access
 from filmroll.repositories import sessions as session_repo
+from filmroll.services.access import delete_named, v1_visibilities
 from filmroll.services.partners import require_timeline_access, timeline_owners
 from filmroll.sync.v1 import queries as repo
-from filmroll.sync.v1.encode import dtos, encode_items, json_array, stack_ids
+from filmroll.sync.v1.encode import asset_id, dtos, encode_items, json_array, stack_ids
 from filmroll.sync.v1.params import DeltaSyncParams, FullSyncParams
 
 MAX_AGE = timedelta(days=100)
@@ -42,11 +43,6 @@ PAGE_SIZE = 1_000
 
 def full_sync_response() -> dict[str, Any]:
     return {"needsFullSync": True, "upserted": [], "deleted": []}
-
-
-def visible_to(owner_id: uuid.UUID, viewer_id: uuid.UUID) -> tuple[str, ...]:
-    """The visibilities v1 shows `viewer_id` of `owner_id`'s assets (`repositories.access`)."""
-    return access.v1_visibilities(owner_id, viewer_id)
 
 
 class SyncV1Service:
@@ -78,17 +74,17 @@ class SyncV1Service:
         if session_id is not None:
             sid, since = session_id, now - FULL_SYNC_PASS
             await self.db.write(lambda c: session_repo.lower_v1_synced_at(c, sid, until, since))
-        visibilities = visible_to(owner_id, viewer_id)
+        visibilities = v1_visibilities(owner_id == viewer_id)
 
         def read_page(conn: Connection, count: int, cursor: Any) -> tuple[bytes, Any, int]:
             if early:
-                rows = repo.by_creation_page(conn, owner_id, visibilities, until, count, cursor)
-                last = (rows[-1].file_created_at, rows[-1].id) if rows else cursor
+                rows = repo.by_creation_page(conn, viewer_id, owner_id, visibilities, until, count, cursor)
+                last = (rows[-1].file_created_at, asset_id(rows[-1])) if rows else cursor
             else:
-                rows = repo.by_id_page(conn, owner_id, visibilities, until, count, cursor)
-                last = rows[-1].id if rows else cursor
-            stacks = repo.stacks_of(conn, stack_ids(rows, viewer_id))
-            return encode_items(conn, rows, viewer_id, stacks), last, len(rows)
+                rows = repo.by_id_page(conn, viewer_id, owner_id, visibilities, until, count, cursor)
+                last = asset_id(rows[-1]) if rows else cursor
+            stacks = repo.stacks_of(conn, stack_ids(rows))
+            return encode_items(conn, rows, stacks), last, len(rows)
 
         start: Any = params.last_id
         if early:
@@ -99,17 +95,31 @@ class SyncV1Service:
             )
 
         async def pages() -> AsyncIterator[bytes]:
+            """Each page is sent while the next one is read (the snapshot serialises reads)."""
             # Opened inside the body so that it is released however the response ends.
             async with await self.db.snapshot() as snapshot:
-                remaining, cursor = params.limit, start
-                while remaining > 0:
-                    count = min(PAGE_SIZE, remaining)
-                    chunk, cursor, got = await snapshot.read(partial(read_page, count=count, cursor=cursor))
-                    yield chunk
-                    remaining -= got
-                    if got < count:
-                        break
 
+                def fetch(remaining: int, cursor: Any) -> asyncio.Future[tuple[bytes, Any, int]] | None:
+                    if remaining <= 0:
+                        return None
+                    count = min(PAGE_SIZE, remaining)
+                    return asyncio.ensure_future(
+                        snapshot.read(partial(read_page, count=count, cursor=cursor))
+                    )
+
+                remaining = params.limit
+                pending = fetch(remaining, start)
+                try:
+                    while pending is not None:
+                        chunk, cursor, got = await pending
+                        remaining -= got
+                        pending = fetch(remaining, cursor) if got == min(PAGE_SIZE, remaining + got) else None
+                        yield chunk
+                finally:
+                    if pending is not None:
+                        pending.cancel()
+
+        await self.db.await_snapshot_slot()
         return json_array(pages())
 
     async def delta_sync(
@@ -137,7 +147,9 @@ class SyncV1Service:
             return full_sync_response()
         owner_ids = sorted(expected)
         as_of = await self._settle(after)
-        result = await self.db.read(lambda c: self._delta(c, viewer_id, owner_ids, after))
+        # One snapshot: the rows judged visible are the rows whose forms are completed.
+        async with await self.db.snapshot() as snapshot:
+            result = await snapshot.read(lambda c: self._delta(c, viewer_id, owner_ids, after))
         if session_id is not None and not result["needsFullSync"]:
             sid = session_id
             await self.db.write(lambda c: session_repo.set_v1_synced_at(c, sid, as_of))
@@ -162,18 +174,18 @@ class SyncV1Service:
     def _delta(
         conn: Connection, viewer_id: uuid.UUID, owner_ids: Sequence[uuid.UUID], after: datetime
     ) -> dict[str, Any]:
-        rows = repo.changed_since(conn, owner_ids, after, MAX_CHANGES)
+        rows = repo.changed_since(conn, viewer_id, owner_ids, after, MAX_CHANGES)
         if len(rows) >= MAX_CHANGES:
             return full_sync_response()
         visible: list[Row[Any]] = []
         deleted = repo.deleted_since(conn, viewer_id, owner_ids, after)
         for row in rows:
-            if row.visibility in visible_to(row.owner_id, viewer_id):
+            if row.visibility in v1_visibilities(bool(row.own)):
                 visible.append(row)
-            elif access.delete_named_to(viewer_id, row.owner_id, bool(row.ever_timeline)):
-                deleted.append(str(row.id))
-        stacks = repo.stacks_of(conn, stack_ids(visible, viewer_id))
-        upserted = [orjson.Fragment(dto) for dto in dtos(conn, visible, viewer_id, stacks)]
+            elif delete_named(bool(row.own), bool(row.ever_timeline)):
+                deleted.append(str(asset_id(row)))
+        stacks = repo.stacks_of(conn, stack_ids(visible))
+        upserted = [orjson.Fragment(dto) for dto in dtos(conn, visible, stacks)]
         return {"needsFullSync": False, "upserted": upserted, "deleted": deleted}
 
     async def prune_audit(self, now: datetime | None = None) -> int:

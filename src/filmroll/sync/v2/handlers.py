@@ -1,9 +1,10 @@
 """Per-request-type handlers of the v2 stream, as data: each type is a tuple of steps, deletes
 first, then backfill, then upserts (`HANDLERS`).
 
-Each step turns the run into encoded lines. Lost access becomes explicit deletes
-(sync-requirements §2.3): a partner that stops sharing yields a delete for each of their
-assets and stacks, and a partner asset that leaves the timeline is a delete for its viewers.
+Each step turns the run into encoded lines. Lost access becomes explicit deletes, so a
+client never keeps rows it may no longer see: a partner that stops sharing yields a delete
+for each of their assets and stacks, and a partner asset that leaves the timeline is a
+delete for its viewers.
 """
 
 from __future__ import annotations
@@ -163,7 +164,7 @@ async def unshare_deletes(run: Run, entity: str, key: str, ids_of: IdsOf) -> Tag
 
 
 async def users(run: Run) -> Lines:
-    """Only users related to the caller; a relation that begins re-sends the user (§2.5)."""
+    """Only users related to the caller; a relation that begins re-sends the user."""
     after_delete, after_upsert = run.after("UserDeleteV1"), run.after("UserV1")
     limit = 1 << 30
 
@@ -253,9 +254,9 @@ def _album_pass(run: Run, prefix: str) -> repo.AlbumPass:
 
 
 def album_split(prefix: str, album_rows: repo.AlbumRows, mapper: Mapper) -> tuple[Step, ...]:
-    """Backfill, then updates of known album assets, then creates of newly linked ones (§4.7).
+    """Backfill, then updates of known album assets, then creates of newly linked ones.
 
-    Each asset goes out at most once per run however many albums show it (§2.4): the three
+    Each asset goes out at most once per run however many albums show it: the three
     steps share one `AlbumPass`, computed from the checkpoints the run started with.
     """
     create_type, update_type = f"{prefix}CreateV1", f"{prefix}UpdateV1"
@@ -296,7 +297,7 @@ def _loss_line(row: Row[Any], last_of_seq: bool) -> bytes:
 
 
 async def album_asset_losses(run: Run) -> Lines:
-    """Deletes for assets the caller saw only through albums it lost (sync-requirements §2.3).
+    """Deletes for assets the caller saw only through albums it lost.
 
     Immich has no delete row for album assets, so its clients keep them; this sends
     `AssetDeleteV1`, which the Immich app applies to its one asset table, for each asset no

@@ -1,4 +1,4 @@
-"""Wire form of the v2 stream: one `{type, data, ack}` JSON line per row, and the row shapes (§4.8)."""
+"""Wire form of the v2 stream: one `{type, data, ack}` JSON line per row, and Immich's row shapes."""
 
 from __future__ import annotations
 

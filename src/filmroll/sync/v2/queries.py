@@ -9,6 +9,7 @@ and members); every source yields each row once.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from filmroll.db.schema import (
     users,
 )
 from filmroll.repositories import access, audit
-from filmroll.sync.forms.queries import ASSETS, EXIF, stale_key, stored
+from filmroll.sync.forms.queries import ASSETS, EXIF, form_version, stale_key, stored
 from filmroll.sync.sql import wired
 
 Rows = Sequence[Row[Any]]
@@ -70,6 +71,30 @@ def _page(
     if wire:
         query = wired(conn.dialect.name, query)
     return conn.execute(query.where(seq > after, seq <= upper).order_by(seq).limit(limit)).all()
+
+
+_ME = sa.bindparam("me", type_=sa.Uuid())
+_AFTER, _UPPER = sa.bindparam("after", type_=sa.BigInteger()), sa.bindparam("upper", type_=sa.BigInteger())
+_LIMIT = sa.bindparam("limit", type_=sa.Integer())
+
+
+@functools.cache
+def _own_forms(table: str, dialect: str, version: int) -> sa.Select[Any]:
+    """The page statement of an owner's asset or exif lines, built once per dialect and form
+    version with every value bound: a full stream runs it hundreds of times, and building and
+    keying the expression would otherwise cost as much as reading the page."""
+    del version  # part of the cache key: the statement compares stored forms with it
+    if table == ASSETS.name:
+        columns, seq, owner = asset_columns(), assets.c.update_seq, assets.c.owner_id
+    else:
+        columns, seq, owner = exif_columns(), asset_exif.c.update_seq, asset_exif.c.owner_id
+    query = sa.select(*columns, seq.label("seq")).where(owner == _ME, seq > _AFTER, seq <= _UPPER)
+    return wired(dialect, query.order_by(seq).limit(_LIMIT))
+
+
+def _own_page(conn: Connection, table: str, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
+    statement = _own_forms(table, conn.dialect.name, form_version())
+    return conn.execute(statement, {"me": me, "after": after, "upper": upper, "limit": limit}).all()
 
 
 def lost_albums(me: uuid.UUID) -> sa.Select[Any]:
@@ -220,8 +245,7 @@ def _former_sharers(me: uuid.UUID) -> sa.Select[Any]:
 
 
 def own_assets(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    query = sa.select(*asset_columns(), assets.c.update_seq.label("seq")).where(assets.c.owner_id == me)
-    return _page(conn, query, assets.c.update_seq, after, upper, limit)
+    return _own_page(conn, ASSETS.name, me, after, upper, limit)
 
 
 def own_asset_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
@@ -229,25 +253,10 @@ def own_asset_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, l
     return _page(conn, query, asset_audit.c.seq, after, upper, limit)
 
 
-def _owner_filter_by_lookup(conn: Connection, me: uuid.UUID) -> sa.ColumnElement[bool]:
-    """`assets.owner_id = me`, checked per joined row rather than used to drive the join.
-
-    SQLite otherwise walks all of the owner's assets and sorts their EXIF rows for every page,
-    so an incremental stream costs as much as the library; `+owner_id` (no index) makes it walk
-    `asset_exif.update_seq` instead, so a page costs what it returns.
-    """
-    if conn.dialect.name == "sqlite":
-        return sa.literal_column("+assets.owner_id", sa.Uuid()) == me
-    return assets.c.owner_id == me
-
-
 def own_exif(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    query = (
-        sa.select(*exif_columns(), asset_exif.c.update_seq.label("seq"))
-        .join(assets, assets.c.id == asset_exif.c.asset_id)
-        .where(_owner_filter_by_lookup(conn, me))
-    )
-    return _page(conn, query, asset_exif.c.update_seq, after, upper, limit)
+    """The owner's exif rows by their own `(owner_id, update_seq)` index: a page costs what it
+    returns, with no lookup of each row's asset."""
+    return _own_page(conn, EXIF.name, me, after, upper, limit)
 
 
 def partner_assets(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
@@ -424,7 +433,7 @@ def album_link_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, 
 
 @dataclass(frozen=True)
 class AlbumPass:
-    """What one run sends of album assets (or their exif), so none goes out twice (§2.4).
+    """What one run sends of album assets (or their exif), so none goes out twice in a run.
 
     Memberships of `me` created at or after `fresh_from` are backfilled in this run with their
     links at or below `bound`; links at or below `bound` were known before the run, and assets

@@ -79,6 +79,7 @@ class SyncV2Service:
         session_id = session_of(auth)
         if reset:
             await self.db.write(lambda c: sessions.reset_sync_progress(c, session_id))
+        await self.db.await_snapshot_slot()
         return self._stream(auth.user_id, session_id, ordered(list(types)))
 
     async def _stream(self, me: uuid.UUID, session_id: uuid.UUID, wanted: list[str]) -> AsyncIterator[bytes]:
