@@ -6,13 +6,12 @@ Each task is an idempotent delete, so several server processes may run it at onc
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
 from filmroll.db.clock import utcnow
 from filmroll.db.engine import Database
+from filmroll.periodic import Periodic
 from filmroll.repositories import sessions
 from filmroll.storage import Storage, StorageError
 from filmroll.sync.v1.service import SyncV1Service
@@ -51,7 +50,7 @@ class DailyMaintenance:
         self.sync_v1 = sync_v1
         self.sync_v2 = sync_v2
         self.storage = storage
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = Periodic("daily-maintenance", self._logged, INTERVAL.total_seconds())
 
     async def run_once(self) -> dict[str, int]:
         """v1 keeps asset tombstones 100 days, v2 the rest 31 days; sessions end at expiry;
@@ -64,20 +63,11 @@ class DailyMaintenance:
             "stalePartials": await self.storage.remove_stale_partials(PARTIAL_IDLE),
         }
 
-    async def _loop(self) -> None:
-        while True:
-            try:
-                log.info("daily maintenance: %s", await self.run_once())
-            except Exception:
-                log.exception("daily maintenance failed; retrying at the next interval")
-            await asyncio.sleep(INTERVAL.total_seconds())
+    async def _logged(self) -> None:
+        log.info("daily maintenance: %s", await self.run_once())
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="daily-maintenance")
+        self._periodic.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._periodic.stop()

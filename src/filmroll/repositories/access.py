@@ -136,24 +136,24 @@ def shareable(viewer: uuid.UUID, a: Assets = assets) -> sa.ColumnElement[bool]:
     return sa.and_(a.c.visibility != LOCKED, sa.or_(a.c.owner_id == viewer, partner_reads(viewer, a)))
 
 
+def _ids_where(conn: Connection, ids: Iterable[uuid.UUID], allowed: sa.ColumnElement[bool]) -> set[uuid.UUID]:
+    wanted = list(set(ids))
+    if not wanted:
+        return set()
+    query = sa.select(assets.c.id).where(assets.c.id.in_(wanted), allowed)
+    return {uuid.UUID(str(r)) for r in conn.execute(query).scalars()}
+
+
 def readable_ids(
     conn: Connection, viewer: uuid.UUID, ids: Iterable[uuid.UUID], *, unlocked: bool
 ) -> set[uuid.UUID]:
     """Which of `ids` `viewer` may read."""
-    wanted = list(set(ids))
-    if not wanted:
-        return set()
-    query = sa.select(assets.c.id).where(assets.c.id.in_(wanted), readable(viewer, unlocked=unlocked))
-    return {uuid.UUID(str(r)) for r in conn.execute(query).scalars()}
+    return _ids_where(conn, ids, readable(viewer, unlocked=unlocked))
 
 
 def shareable_ids(conn: Connection, viewer: uuid.UUID, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
     """Which of `ids` `viewer` may add to or remove from an album."""
-    wanted = list(set(ids))
-    if not wanted:
-        return set()
-    query = sa.select(assets.c.id).where(assets.c.id.in_(wanted), shareable(viewer))
-    return {uuid.UUID(str(r)) for r in conn.execute(query).scalars()}
+    return _ids_where(conn, ids, shareable(viewer))
 
 
 # --- sync ---------------------------------------------------------------------------------

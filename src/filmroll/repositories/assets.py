@@ -89,15 +89,14 @@ def update(conn: Connection, ids: Sequence[uuid.UUID], values: dict[str, Any]) -
     if values.get("visibility") == "timeline":
         values = {**values, "ever_timeline": True}
     stamp = clock.reserve(conn, len(ids))
-    changed = 0
-    for index, asset_id in enumerate(ids):
-        result = conn.execute(
-            sa.update(assets)
-            .where(assets.c.id == asset_id)
-            .values(**values, updated_at=stamp.at_at(index), update_seq=stamp.seq_at(index))
-        )
-        changed += int(result.rowcount or 0)
-    return changed
+    statement = (
+        sa.update(assets)
+        .where(assets.c.id == sa.bindparam("b_id"))
+        .values(**values, updated_at=sa.bindparam("b_at"), update_seq=sa.bindparam("b_seq"))
+    )
+    stamps = [{"b_id": a, "b_at": stamp.at_at(i), "b_seq": stamp.seq_at(i)} for i, a in enumerate(ids)]
+    # One executemany (a pipeline on PostgreSQL) instead of a round trip per asset.
+    return int(conn.execute(statement, stamps).rowcount or 0)
 
 
 def touch(conn: Connection, ids: Sequence[uuid.UUID]) -> int:
@@ -106,19 +105,43 @@ def touch(conn: Connection, ids: Sequence[uuid.UUID]) -> int:
 
 
 def upsert_exif(conn: Connection, asset_id: uuid.UUID, values: dict[str, Any]) -> None:
-    """Insert or update the EXIF row, then bump the asset so every sync form sees the change."""
+    """Insert or update one asset's EXIF row, then bump the asset (see `upsert_exifs`)."""
+    owner = conn.execute(sa.select(assets.c.owner_id).where(assets.c.id == asset_id)).scalar_one()
+    upsert_exifs(conn, [(asset_id, owner)], values)
+
+
+def upsert_exifs(
+    conn: Connection, targets: Sequence[tuple[uuid.UUID, uuid.UUID]], values: dict[str, Any]
+) -> None:
+    """Set `values` on the EXIF rows of `(asset id, owner id)` targets, creating missing rows,
+    then bump the assets so every sync form sees the change. Each row gets its own stamp; the
+    statements are batched (executemany) so a bulk edit costs no round trip per asset."""
     unknown = set(values) - set(EXIF_COLUMNS)
     if unknown:
         raise ValueError(f"unknown exif columns: {sorted(unknown)}")
-    stamp = clock.reserve(conn)
-    stamped = {**values, "updated_at": stamp.at, "update_seq": stamp.seq}
-    exists = conn.execute(sa.select(asset_exif.c.asset_id).where(asset_exif.c.asset_id == asset_id)).first()
-    if exists:
-        conn.execute(sa.update(asset_exif).where(asset_exif.c.asset_id == asset_id).values(**stamped))
-    else:
-        owner = sa.select(assets.c.owner_id).where(assets.c.id == asset_id).scalar_subquery()
-        conn.execute(sa.insert(asset_exif).values(asset_id=asset_id, owner_id=owner, **stamped))
-    touch(conn, [asset_id])
+    if not targets:
+        return
+    ids = [a for a, _owner in targets]
+    existing = set(
+        conn.execute(sa.select(asset_exif.c.asset_id).where(asset_exif.c.asset_id.in_(ids))).scalars()
+    )
+    stamp = clock.reserve(conn, len(targets))
+    rows = [
+        {"b_id": a, "b_owner": owner, "b_at": stamp.at_at(i), "b_seq": stamp.seq_at(i)}
+        for i, (a, owner) in enumerate(targets)
+    ]
+    stamped = {**values, "updated_at": sa.bindparam("b_at"), "update_seq": sa.bindparam("b_seq")}
+    updates = [r for r in rows if r["b_id"] in existing]
+    inserts = [r for r in rows if r["b_id"] not in existing]
+    if updates:
+        statement = (
+            sa.update(asset_exif).where(asset_exif.c.asset_id == sa.bindparam("b_id")).values(**stamped)
+        )
+        conn.execute(statement, updates)
+    if inserts:
+        new = {"asset_id": sa.bindparam("b_id"), "owner_id": sa.bindparam("b_owner"), **stamped}
+        conn.execute(sa.insert(asset_exif).values(**new), inserts)
+    touch(conn, ids)
 
 
 def delete(conn: Connection, ids: Sequence[uuid.UUID]) -> list[Row[Any]]:

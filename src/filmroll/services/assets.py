@@ -115,8 +115,7 @@ class AssetService:
             if edit.visibility == "locked":
                 albums_repo.unlink_everywhere(conn, [r.id for r in rows])
             if exif_values:
-                for row in rows:
-                    assets_repo.upsert_exif(conn, row.id, exif_values)
+                assets_repo.upsert_exifs(conn, [(r.id, r.owner_id) for r in rows], exif_values)
 
         await self.db.write(apply)
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from filmroll.db.engine import Database
 from filmroll.db.schema import asset_exif, assets
-from filmroll.sync.forms import queries
+from filmroll.sync.forms import queries, render, renderer
 from filmroll.sync.forms.renderer import FormRenderer, forms_of
 from filmroll.sync.sql import wired
 from tests.assets.helpers import MANIFEST, PHOTOS, upload, wait_for_jobs
@@ -46,7 +46,7 @@ def check_forms(db: Database, *, all_fresh: bool) -> int:
     fresh = 0
     for ft in queries.TABLES:
         for row in _rows(db, ft):
-            stored_fresh = row.wire_seq == row.update_seq and row.wire_version is not None
+            stored_fresh = row.wire_seq == row.update_seq and row.wire_version == render.VERSION
             if not stored_fresh:
                 assert not all_fresh, f"{ft.name} row {row[0]} not rendered"
                 continue
@@ -156,3 +156,51 @@ def test_every_write_keeps_stored_forms_equal_to_a_fresh_encoding(
         asyncio.run(renderer.catch_up())
         assert check_forms(db, all_fresh=True) > 0, name
     check_fields(db)
+
+
+PROBE = ',"formVersionProbe":true}'
+
+
+def _probed(original: Callable[[Any], tuple[str, str]]) -> Callable[[Any], tuple[str, str]]:
+    """An encoder of a "new format version": the old output with one more key."""
+    return lambda row: (original(row)[0][:-1] + PROBE, original(row)[1])
+
+
+def test_a_new_form_version_is_served_at_once_and_rendered_in_the_background(
+    server: LiveServer, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No start-up rewrite: after a version change every stored form is stale, the stream renders
+    each row with the new encoder on the spot, and the renderer then stores the new forms."""
+    _uid, _email, token = server.new_user("forms-version")
+    with server.client(token) as http:
+        for path in JPEGS[:3]:
+            assert upload(http, path, path.read_bytes() + uuid.uuid4().bytes).status_code == 201
+        wait_for_jobs(server)
+        asyncio.run(FormRenderer(db).catch_up())
+
+        def stream() -> list[dict[str, Any]]:
+            assert http.request("DELETE", "/api/sync/ack", json={}).status_code == 204
+            resp = http.post("/api/sync/stream", json={"types": ["AssetsV1", "AssetExifsV1"]})
+            assert resp.status_code == 200
+            return [json.loads(line) for line in resp.text.splitlines()]
+
+        before = [line for line in stream() if line["type"] in ("AssetV1", "AssetExifV1")]
+        assert len(before) == 6 and not any("formVersionProbe" in line["data"] for line in before)
+        old = render.VERSION
+        try:
+            monkeypatch.setattr(render, "VERSION", old + 1)
+            for name in ("assets", "asset_exif"):
+                monkeypatch.setitem(renderer._RENDER, name, _probed(renderer._RENDER[name]))
+            after = [line for line in stream() if line["type"] in ("AssetV1", "AssetExifV1")]
+            assert [line["data"].pop("formVersionProbe") for line in after] == [True] * 6
+            assert [line["data"] for line in after] == [line["data"] for line in before]
+            asyncio.run(FormRenderer(db).catch_up())
+            assert check_forms(db, all_fresh=True) > 0
+            stored = db.read_sync(
+                lambda c: c.execute(sa.select(assets.c.wire_v2, assets.c.wire_version)).all()
+            )
+            assert {version for _wire, version in stored} == {old + 1}
+            assert all(wire.endswith(PROBE) for wire, _version in stored)
+        finally:
+            monkeypatch.undo()
+            asyncio.run(FormRenderer(db).catch_up())

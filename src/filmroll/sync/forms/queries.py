@@ -89,12 +89,20 @@ def stale_rows(conn: Connection, ft: FormTable, after: int, upper: int, limit: i
 def store(conn: Connection, ft: FormTable, forms: Sequence[tuple[uuid.UUID, int, str, str]]) -> None:
     """Write `(key, seq, v2, v1)` forms back, each only if the row still has stamp `seq`.
 
-    No clock stamp is taken: storing a form is not a change of the row. A row written again
-    since it was read keeps its (stale) form and is rendered again at its new stamp.
+    No clock stamp is taken: storing a form is not a change of the row. Rows another
+    transaction holds are skipped rather than waited for (PostgreSQL; SQLite has one writer):
+    a bulk edit locks rows in its own order, so waiting could deadlock, and a row being written
+    gets a new stamp and is rendered again anyway. A row written since it was rendered keeps
+    its stale form.
     """
     if not forms:
         return
     key = ft.key
+    free = set(
+        conn.execute(
+            sa.select(key).where(key.in_([k for k, *_ in forms])).with_for_update(skip_locked=True)
+        ).scalars()
+    )
     statement = (
         sa.update(ft.table)
         .where(key == sa.bindparam("k"), ft.table.c.update_seq == sa.bindparam("s"))
@@ -105,7 +113,9 @@ def store(conn: Connection, ft: FormTable, forms: Sequence[tuple[uuid.UUID, int,
             wire_version=render.VERSION,
         )
     )
-    conn.execute(statement, [{"k": k, "s": s, "v2": v2, "v1": v1} for k, s, v2, v1 in forms])
+    rows = [{"k": k, "s": s, "v2": v2, "v1": v1} for k, s, v2, v1 in forms if k in free]
+    if rows:
+        conn.execute(statement, rows)
 
 
 def cursor(conn: Connection, ft: FormTable) -> int:

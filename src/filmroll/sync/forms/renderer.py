@@ -1,27 +1,26 @@
 """Keeping stored wire forms current in the background, and rendering stale rows on read.
 
 The renderer follows the change clock like a sync client: per table it keeps a cursor, reads
-the rows stamped after it whose forms are stale, renders them and stores the forms where the
-row still has the stamp it was rendered from. Writes therefore cost what they cost before
+the rows stamped after it whose forms are stale, renders them outside any write transaction
+and then stores the forms, in a short one, where the row still has the stamp it was rendered
+from. Writes therefore cost what they cost before
 forms existed, and a new format version (or an upgrade from a database without forms) is
 rendered in the background, without a blocking rewrite at start-up.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any, NamedTuple, cast
 
-import anyio
 from sqlalchemy.engine import Connection, Row
 
 from filmroll.db import clock
 from filmroll.db.engine import Database
+from filmroll.periodic import Periodic
 from filmroll.sync.forms import queries
 from filmroll.sync.forms.queries import ASSETS, EXIF, TABLES, Form, FormTable
 from filmroll.sync.forms.render import asset_forms, exif_forms
@@ -76,16 +75,29 @@ def completed(conn: Connection, ft: FormTable, rows: Sequence[Any]) -> Sequence[
     return out
 
 
-def render_batch(conn: Connection, ft: FormTable, after: int, upper: int, limit: int) -> tuple[int, int]:
-    """Render and store the stale rows of one batch; (rows rendered, new cursor)."""
+Forms = list[tuple[uuid.UUID, int, str, str]]
+
+
+def read_batch(conn: Connection, ft: FormTable, after: int, upper: int, limit: int) -> tuple[Forms, int]:
+    """Render one batch of stale rows (no write, no lock held): `(key, seq, v2, v1)` forms and
+    the cursor reached."""
     rows = queries.stale_rows(conn, ft, after, upper, limit)
     key = ft.key.key
     forms = [(uuid.UUID(str(r._mapping[key])), int(r.update_seq), *forms_of(ft, r)) for r in rows]
+    return forms, upper if len(rows) < limit else int(rows[-1].update_seq)
+
+
+def write_batch(conn: Connection, ft: FormTable, forms: Forms, reached: int) -> None:
+    """Store a rendered batch and move the cursor, in one short write transaction."""
     queries.store(conn, ft, forms)
-    done = len(rows) < limit
-    reached = upper if done else int(rows[-1].update_seq)
     queries.set_cursor(conn, ft, reached)
-    return len(rows), reached
+
+
+def render_batch(conn: Connection, ft: FormTable, after: int, upper: int, limit: int) -> tuple[int, int]:
+    """Render and store one batch on one connection; (rows rendered, new cursor)."""
+    forms, reached = read_batch(conn, ft, after, upper, limit)
+    write_batch(conn, ft, forms, reached)
+    return len(forms), reached
 
 
 class FormRenderer:
@@ -94,17 +106,15 @@ class FormRenderer:
     def __init__(self, db: Database, *, batch: int = BATCH) -> None:
         self.db = db
         self.batch = batch
-        self._task: asyncio.Task[None] | None = None
+        self._periodic: Periodic | None = None
 
     def start(self, interval: float = INTERVAL) -> None:
-        self._task = asyncio.create_task(self.run(interval), name="wire-forms")
+        self._periodic = Periodic("wire-forms", self._logged, interval)
+        self._periodic.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        if self._periodic is not None:
+            await self._periodic.stop()
 
     async def catch_up(self) -> int:
         """Render everything stamped up to now; returns the number of rows rendered."""
@@ -118,18 +128,12 @@ class FormRenderer:
         after = await self.db.read(lambda c: queries.cursor(c, ft))
         total = 0
         while after < upper:
-            batch = partial(render_batch, ft=ft, after=after, upper=upper, limit=self.batch)
-            count, after = await self.db.write(batch)
-            total += count
+            batch = partial(read_batch, ft=ft, after=after, upper=upper, limit=self.batch)
+            forms, after = await self.db.read(batch)
+            await self.db.write(partial(write_batch, ft=ft, forms=forms, reached=after))
+            total += len(forms)
         return total
 
-    async def run(self, interval: float = INTERVAL) -> None:
-        """Forever: catch up, then wait; a failure is logged and retried after the interval."""
-        while True:
-            try:
-                rendered = await self.catch_up()
-                if rendered:
-                    log.debug("rendered the wire forms of %d rows", rendered)
-            except Exception:
-                log.exception("rendering wire forms failed")
-            await anyio.sleep(interval)
+    async def _logged(self) -> None:
+        if rendered := await self.catch_up():
+            log.debug("rendered the wire forms of %d rows", rendered)

@@ -54,6 +54,21 @@ def _forms_select(dialect: str, version: int) -> sa.Select[Any]:
     ).select_from(assets.outerjoin(asset_exif, asset_exif.c.asset_id == assets.c.id))
 
 
+def _library(
+    conn: Connection,
+    viewer_id: uuid.UUID,
+    owner_id: uuid.UUID,
+    visibilities: Sequence[str],
+    updated_until: datetime,
+) -> sa.Select[Any]:
+    """What a full sync of `owner_id`'s library shows `viewer_id`, as of `updated_until`."""
+    return _with_forms(conn, viewer_id).where(
+        assets.c.owner_id == owner_id,
+        assets.c.visibility.in_(list(visibilities)),
+        assets.c.updated_at <= updated_until,
+    )
+
+
 def by_id_page(
     conn: Connection,
     viewer_id: uuid.UUID,
@@ -64,11 +79,7 @@ def by_id_page(
     after_id: uuid.UUID | None,
 ) -> Sequence[Row[Any]]:
     """Full sync, later form: `id > after_id ORDER BY id`."""
-    query = _with_forms(conn, viewer_id).where(
-        assets.c.owner_id == owner_id,
-        assets.c.visibility.in_(list(visibilities)),
-        assets.c.updated_at <= updated_until,
-    )
+    query = _library(conn, viewer_id, owner_id, visibilities, updated_until)
     if after_id is not None:
         query = query.where(assets.c.id > after_id)
     return conn.execute(query.order_by(assets.c.id).limit(limit)).all()
@@ -84,11 +95,7 @@ def by_creation_page(
     before: tuple[datetime, uuid.UUID] | None,
 ) -> Sequence[Row[Any]]:
     """Full sync, early form: `(file_created_at, id) < before ORDER BY file_created_at DESC, id DESC`."""
-    query = _with_forms(conn, viewer_id).where(
-        assets.c.owner_id == owner_id,
-        assets.c.visibility.in_(list(visibilities)),
-        assets.c.updated_at <= updated_until,
-    )
+    query = _library(conn, viewer_id, owner_id, visibilities, updated_until)
     if before is not None:
         created, last_id = before
         key = sa.tuple_(assets.c.file_created_at, assets.c.id)

@@ -7,9 +7,9 @@ from typing import Any
 
 import orjson
 
-from filmroll.db.clock import seq_to_uuid
 from filmroll.mappers.asset import b64
 from filmroll.mappers.user import avatar_color
+from filmroll.sync.v2.acks import ack
 from filmroll.sync.v2.fields import ASSET_FIELDS, EXIF_FIELDS
 from filmroll.timefmt import iso
 
@@ -24,8 +24,8 @@ def line(entity_type: str, data: Mapping[str, Any] | orjson.Fragment, ack: str) 
 def stored_lines(entity_type: str, rows: Sequence[Any]) -> bytes:
     """Lines of rows that carry their stored v2 form (`wire`): the envelope and ack around
     JSON that is already encoded, so no object is built or encoded per row."""
-    head, mid = f'{{"type":"{entity_type}","data":', f',"ack":"{entity_type}|'
-    return "".join([f'{head}{r.wire}{mid}{seq_to_uuid(int(r.seq))}"}}\n' for r in rows]).encode()
+    head = f'{{"type":"{entity_type}","data":'
+    return "".join([f'{head}{r.wire},"ack":"{ack(entity_type, int(r.seq))}"}}\n' for r in rows]).encode()
 
 
 def _id(value: Any) -> str | None:

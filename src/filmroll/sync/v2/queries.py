@@ -393,18 +393,20 @@ def memberships(conn: Connection, me: uuid.UUID, from_create: int, upper: int) -
     return conn.execute(query).all()
 
 
+def _link_rows(
+    conn: Connection, table: sa.Table, where: sa.ColumnElement[bool], after: int, upper: int, limit: int
+) -> Rows:
+    """Rows of a link table (album members or album assets) with their change as `seq`."""
+    query = sa.select(table, table.c.update_seq.label("seq")).where(where)
+    return _page(conn, query, table.c.update_seq, after, upper, limit)
+
+
 def album_user_rows(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    query = sa.select(album_users, album_users.c.update_seq.label("seq")).where(
-        _accessible_link(me, album_users)
-    )
-    return _page(conn, query, album_users.c.update_seq, after, upper, limit)
+    return _link_rows(conn, album_users, _accessible_link(me, album_users), after, upper, limit)
 
 
 def album_user_rows_of(conn: Connection, album_id: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    query = sa.select(album_users, album_users.c.update_seq.label("seq")).where(
-        album_users.c.album_id == album_id
-    )
-    return _page(conn, query, album_users.c.update_seq, after, upper, limit)
+    return _link_rows(conn, album_users, album_users.c.album_id == album_id, after, upper, limit)
 
 
 def album_user_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
@@ -413,17 +415,11 @@ def album_user_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, 
 
 
 def album_links(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    query = sa.select(album_assets, album_assets.c.update_seq.label("seq")).where(
-        _accessible_link(me, album_assets)
-    )
-    return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
+    return _link_rows(conn, album_assets, _accessible_link(me, album_assets), after, upper, limit)
 
 
 def album_links_of(conn: Connection, album_id: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    query = sa.select(album_assets, album_assets.c.update_seq.label("seq")).where(
-        album_assets.c.album_id == album_id
-    )
-    return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
+    return _link_rows(conn, album_assets, album_assets.c.album_id == album_id, after, upper, limit)
 
 
 def album_link_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
