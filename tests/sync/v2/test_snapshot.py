@@ -3,6 +3,7 @@ re-stamps while the stream is being read (its new version comes with the next st
 
 from __future__ import annotations
 
+import inspect
 import secrets
 import time
 import uuid
@@ -34,7 +35,15 @@ def test_row_restamped_after_the_bound_is_in_this_run(
 
     def bound_then_restamp(conn: Connection) -> int:
         upper = original(conn)
-        if armed[0]:
+        # Only the run's own read of its bound: the server's background form renderer reads the
+        # clock too, at moments of its own.
+        caller = inspect.currentframe()
+        if (
+            armed[0]
+            and caller is not None
+            and caller.f_back is not None
+            and caller.f_back.f_code.co_name == "_start"
+        ):
             armed[0] = False
             builder.update([asset], is_favorite=True)
         return upper

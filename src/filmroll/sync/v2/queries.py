@@ -209,18 +209,28 @@ def partner_upserts(conn: Connection, me: uuid.UUID, after: int, upper: int, lim
     return _page(conn, query, partners.c.update_seq, after, upper, limit)
 
 
-def partners_of(conn: Connection, me: uuid.UUID, from_create: int, upper: int) -> Rows:
-    """Partners sharing with `me` created in `[from_create, upper]`, as backfill relations."""
+def _relations(
+    conn: Connection,
+    related: sa.ColumnElement[Any],
+    create_seq: sa.ColumnElement[Any],
+    mine: sa.ColumnElement[bool],
+    from_create: int,
+    upper: int,
+) -> Rows:
+    """Relations of the caller (`mine`) that began in `[from_create, upper]`, oldest first, as
+    `(id, create_seq)` rows: what a backfill walks."""
     query: sa.Select[Any] = (
-        sa.select(partners.c.shared_by_id.label("id"), partners.c.create_seq)
-        .where(
-            partners.c.shared_with_id == me,
-            partners.c.create_seq >= from_create,
-            partners.c.create_seq <= upper,
-        )
-        .order_by(partners.c.create_seq)
+        sa.select(related.label("id"), create_seq)
+        .where(mine, create_seq >= from_create, create_seq <= upper)
+        .order_by(create_seq)
     )
     return conn.execute(query).all()
+
+
+def partners_of(conn: Connection, me: uuid.UUID, from_create: int, upper: int) -> Rows:
+    """Partners sharing with `me` created in `[from_create, upper]`, as backfill relations."""
+    mine = partners.c.shared_with_id == me
+    return _relations(conn, partners.c.shared_by_id, partners.c.create_seq, mine, from_create, upper)
 
 
 def unshares(conn: Connection, me: uuid.UUID, after: int, upper: int) -> Rows:
@@ -381,16 +391,8 @@ def album_deletes(conn: Connection, me: uuid.UUID, after: int, upper: int, limit
 
 def memberships(conn: Connection, me: uuid.UUID, from_create: int, upper: int) -> Rows:
     """Albums shared with `me` whose membership began in `[from_create, upper]` (backfill relations)."""
-    query: sa.Select[Any] = (
-        sa.select(album_users.c.album_id.label("id"), album_users.c.create_seq)
-        .where(
-            album_users.c.user_id == me,
-            album_users.c.create_seq >= from_create,
-            album_users.c.create_seq <= upper,
-        )
-        .order_by(album_users.c.create_seq)
-    )
-    return conn.execute(query).all()
+    mine = album_users.c.user_id == me
+    return _relations(conn, album_users.c.album_id, album_users.c.create_seq, mine, from_create, upper)
 
 
 def _link_rows(
