@@ -243,13 +243,22 @@ class Mirror:
         Only a row in `files` whose file exists counts (a `.part` is never a finished file),
         and for originals only the version the server has now.
         """
+        for (_asset_id, kind), asset, current in self._gaps():
+            older = ", an older version is kept" if current is not None else ""
+            report.missing.append(describe(asset, kind) + older)
+
+    def _gaps(self) -> list[tuple[tuple[str, str], dict[str, Any], str | None]]:
+        """Wanted files that are not on disk as the server has them, in a fixed order: with the
+        path of the outdated original kept meanwhile, or None when there is no finished file."""
         present = self._files()
-        for (asset_id, kind), asset in sorted(self._targets().items()):
-            row = present.get((asset_id, kind))
+        gaps: list[tuple[tuple[str, str], dict[str, Any], str | None]] = []
+        for key, asset in sorted(self._targets().items()):
+            row = present.get(key)
             if row is None or not (self.target / row[0]).is_file():
-                report.missing.append(describe(asset, kind))
-            elif kind == "original" and row[1] != asset.get("checksum"):
-                report.missing.append(f"{describe(asset, kind)}, an older version is kept")
+                gaps.append((key, asset, None))
+            elif key[1] == "original" and row[1] != asset.get("checksum"):
+                gaps.append((key, asset, row[0]))
+        return gaps
 
     def _taken(self, kind: str, reserved: set[str], paths: set[str]) -> Callable[[str], bool]:
         def taken(path: str) -> bool:
@@ -269,14 +278,7 @@ class Mirror:
         An original whose checksum changed on the server is fetched again to its current path
         (the last item is True): the old version is replaced only once the new one is complete.
         """
-        present = self._files()
-        missing: list[tuple[tuple[str, str], dict[str, Any], str | None]] = []
-        for key, asset in sorted(self._targets().items()):
-            row = present.get(key)
-            if row is None or not (self.target / row[0]).is_file():
-                missing.append((key, asset, None))
-            elif key[1] == "original" and row[1] != asset.get("checksum"):
-                missing.append((key, asset, row[0]))
+        missing = self._gaps()
         with self.replica.transaction() as conn:
             for key, _asset, current in missing:
                 if current is None:

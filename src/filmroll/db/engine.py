@@ -208,13 +208,18 @@ class Database:
         503 with a body instead of cutting a 200 short; the body then opens its snapshot (a
         request that loses a race for the slot waits in `snapshot` as before).
         """
-        probe = object()
+        probe = await self._take_slot()
+        self._snapshot_slots.release_on_behalf_of(probe)
+
+    async def _take_slot(self) -> object:
+        """A snapshot slot, held on behalf of the returned token; 503 after `SNAPSHOT_WAIT`."""
+        token = object()
         try:
             with anyio.fail_after(SNAPSHOT_WAIT):
-                await self._snapshot_slots.acquire_on_behalf_of(probe)
+                await self._snapshot_slots.acquire_on_behalf_of(token)
         except TimeoutError:
             raise ServiceUnavailable("Too many sync requests at once; try again later") from None
-        self._snapshot_slots.release_on_behalf_of(probe)
+        return token
 
     async def snapshot(self) -> Snapshot:
         """Open a `Snapshot`; waits for a free snapshot connection, at most `SNAPSHOT_WAIT` seconds.
@@ -222,12 +227,7 @@ class Database:
         The transaction's view is fixed before this returns, so it holds every row committed
         before the call.
         """
-        token = object()
-        try:
-            with anyio.fail_after(SNAPSHOT_WAIT):
-                await self._snapshot_slots.acquire_on_behalf_of(token)
-        except TimeoutError:
-            raise ServiceUnavailable("Too many sync requests at once; try again later") from None
+        token = await self._take_slot()
         try:
             conn = await anyio.to_thread.run_sync(self._begin_snapshot)
         except BaseException:

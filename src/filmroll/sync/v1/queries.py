@@ -18,12 +18,11 @@ from sqlalchemy.engine import Connection, Row
 
 from filmroll.db.schema import AUDIT_TABLES, Ts, asset_audit, asset_exif, assets, stacks
 from filmroll.repositories import access, audit
-from filmroll.sync.forms import render
-from filmroll.sync.forms.queries import stored
+from filmroll.sync.forms.queries import form_version, stored
 
 
 def _with_forms(conn: Connection, viewer_id: uuid.UUID) -> sa.Select[Any]:
-    return _forms_select(conn.dialect.name, render.VERSION).params(viewer=viewer_id)
+    return _forms_select(conn.dialect.name, form_version()).params(viewer=viewer_id)
 
 
 def _id_text(dialect: str) -> sa.ColumnElement[str]:
