@@ -6,7 +6,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bench.common import Context, Profile, Result
-from bench.scenarios import bulk_edit, concurrent, delta, full_sync, ingest, upload_memory, v2_full
+from bench.scenarios import (
+    bulk_edit,
+    concurrent,
+    delta,
+    download_memory,
+    full_sync,
+    ingest,
+    timeline,
+    upload_memory,
+    v2_full,
+)
+from bench.scenarios import search as search_scenario
 
 
 @dataclass(frozen=True)
@@ -25,5 +36,10 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(bulk_edit.NAME, lambda p: [p.small], bulk_edit.run),
     Scenario(ingest.NAME, lambda p: [p.small], ingest.run),
     Scenario(upload_memory.NAME, lambda p: [p.small], upload_memory.run),
+    Scenario(timeline.NAME, lambda p: [p.small, p.large], timeline.run, timeline.summarize),
+    Scenario(download_memory.NAME, lambda p: [p.small], download_memory.run),
+    Scenario(
+        search_scenario.NAME, lambda p: [p.small, p.large], search_scenario.run, search_scenario.summarize
+    ),
 )
 NAMES = tuple(s.name for s in SCENARIOS)

@@ -8,43 +8,69 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from filmroll import __version__
+from filmroll.api import activities as activities_api
 from filmroll.api import (
     albums,
     api_keys,
     assets,
     auth,
+    download,
     jobs,
     partners,
+    people,
     server,
     sessions,
     stacks,
     sync_v1,
     sync_v2,
+    timeline,
     trash,
     users,
 )
+from filmroll.api import asset_metadata as asset_metadata_api
+from filmroll.api import map as map_api
+from filmroll.api import memories as memories_api
+from filmroll.api import search as search_api
+from filmroll.api import shared_links as shared_links_api
+from filmroll.api import tags as tags_api
 from filmroll.api.body_limit import BodyLimitMiddleware
 from filmroll.api.deps import Services
 from filmroll.api.errors import install as install_errors
 from filmroll.api.responses import JSONResponse
+from filmroll.api.socketio import PATH as SOCKET_PATH
+from filmroll.api.socketio import SocketServer
 from filmroll.config import Settings
 from filmroll.db.engine import Database
 from filmroll.jobs import JobRunner
 from filmroll.jobs.assets import METADATA, THUMBNAILS, AssetJobs
 from filmroll.jobs.daily import DailyMaintenance, remove_interrupted_uploads
+from filmroll.services.activities import ActivityService
 from filmroll.services.albums import AlbumService
+from filmroll.services.asset_metadata import AssetMetadataService
 from filmroll.services.assets import AssetService
 from filmroll.services.auth import AuthService
+from filmroll.services.directory import DirectoryService
+from filmroll.services.download import DownloadService
+from filmroll.services.events import EventBus
+from filmroll.services.locked import LockedFolderService
+from filmroll.services.map import MapService
+from filmroll.services.memories import MemoryService
 from filmroll.services.onboarding import OnboardingService
 from filmroll.services.partners import PartnerService
+from filmroll.services.people import PeopleService
 from filmroll.services.preferences import PreferenceService
+from filmroll.services.search import SearchService
+from filmroll.services.shared_links import SharedLinkService
 from filmroll.services.stacks import StackService
+from filmroll.services.tags import TagService
+from filmroll.services.timeline import TimelineService
 from filmroll.services.upload import UploadService
 from filmroll.services.users import UserService
 from filmroll.storage import Storage, create_storage
 from filmroll.sync.forms.renderer import FormRenderer
 from filmroll.sync.v1.service import SyncV1Service
 from filmroll.sync.v2.service import SyncV2Service
+from filmroll.web import WebApp
 
 STREAMED_UPLOADS = (("POST", "/api/assets"),)
 """Routes that parse multipart bodies as they arrive, so the JSON body cap does not apply."""
@@ -55,6 +81,8 @@ ROUTERS = (
     sessions.router,
     api_keys.router,
     server.router,
+    timeline.device_router,  # before /assets/{id}/...: `device` is not an asset id
+    asset_metadata_api.router,  # before /assets/{id}: `metadata` is not an asset id
     assets.router,
     trash.router,
     jobs.router,
@@ -63,6 +91,15 @@ ROUTERS = (
     sync_v2.router,
     albums.router,
     stacks.router,
+    search_api.router,
+    tags_api.router,
+    timeline.router,
+    map_api.router,
+    people.router,
+    download.router,
+    memories_api.router,
+    shared_links_api.router,
+    activities_api.router,
 )
 
 
@@ -82,31 +119,48 @@ def build_storage(settings: Settings) -> Storage:
 def build_services(settings: Settings) -> Services:
     db = Database(settings.resolved_database_url, pool_size=settings.db_pool_size)
     storage = build_storage(settings)
-    asset_jobs = AssetJobs(db, storage, max_image_pixels=settings.max_image_pixels)
+    events = EventBus()
+    asset_jobs = AssetJobs(db, storage, max_image_pixels=settings.max_image_pixels, events=events)
     runner = JobRunner(
         db,
         {METADATA: asset_jobs.extract_metadata, THUMBNAILS: asset_jobs.generate_thumbnails},
         concurrency=settings.job_concurrency,
     )
     sync_v1_service, sync_v2_service = SyncV1Service(db), SyncV2Service(db)
+    memory_service = MemoryService(db)
     return Services(
         settings=settings,
         db=db,
-        auth=AuthService(db, settings.session_days),
-        users=UserService(db),
+        auth=AuthService(db, settings.session_days, events),
+        users=UserService(db, events),
         storage=storage,
-        assets=AssetService(db, storage),
-        uploads=UploadService(db, storage, runner.notify),
+        assets=AssetService(db, storage, events),
+        uploads=UploadService(db, storage, runner.notify, events),
         jobs=runner,
         partners=PartnerService(db),
         sync_v1=sync_v1_service,
         sync_v2=sync_v2_service,
-        maintenance=DailyMaintenance(db, sync_v1_service, sync_v2_service, storage),
+        maintenance=DailyMaintenance(db, sync_v1_service, sync_v2_service, storage, memories=memory_service),
         albums=AlbumService(db),
-        stacks=StackService(db),
+        stacks=StackService(db, events),
         preferences=PreferenceService(db),
         onboarding=OnboardingService(db),
         forms=FormRenderer(db),
+        search=SearchService(db),
+        tags=TagService(db),
+        timeline=TimelineService(db),
+        map=MapService(db),
+        people=PeopleService(db),
+        downloads=DownloadService(db, storage),
+        directory=DirectoryService(
+            db, storage, mode=settings.user_directory, max_image_pixels=settings.max_image_pixels
+        ),
+        locked=LockedFolderService(db),
+        events=events,
+        memories=memory_service,
+        asset_metadata=AssetMetadataService(db),
+        shared_links=SharedLinkService(db),
+        activities=ActivityService(db),
     )
 
 
@@ -121,6 +175,8 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc = build_services(settings)
         app.state.services = svc
+        await svc.directory.apply_mode()
+        svc.events.attach(sockets)
         await remove_interrupted_uploads(svc.storage)
         if settings.jobs_enabled:
             await svc.jobs.start()
@@ -132,6 +188,7 @@ def create_app(settings: Settings) -> FastAPI:
             await svc.forms.stop()
             await svc.maintenance.stop()
             await svc.jobs.stop()
+            svc.events.attach(None)
             svc.db.dispose()
 
     app = FastAPI(
@@ -151,5 +208,8 @@ def create_app(settings: Settings) -> FastAPI:
         api.include_router(router)
     api.add_api_route("/.well-known/immich", well_known, methods=["GET"], include_in_schema=False)
     app.include_router(api)
+    sockets = SocketServer(lambda: app.state.services)
+    app.mount(SOCKET_PATH, sockets.app)
     app.add_api_route("/.well-known/immich", well_known, methods=["GET"], include_in_schema=False)
+    app.router.default = WebApp(app.router.default)  # the web app answers paths no route matched
     return app

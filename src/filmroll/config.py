@@ -59,6 +59,11 @@ class Settings(BaseSettings):
         ge=1_000_000,
         description="Pixels one image decode may hold (about 4 bytes each); larger images get no thumbnails.",
     )
+    user_directory: Literal["all", "related"] = Field(
+        default="all",
+        description="Users each user can list and sync: all active users (Immich's behaviour) or "
+        "only related ones (themselves, partners either way, members of albums they share).",
+    )
 
     @field_validator("database_url")
     @classmethod

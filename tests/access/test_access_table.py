@@ -1,9 +1,10 @@
 """Who may read which asset through which path: one table, checked over real HTTP on both databases.
 
 The expectations are written out by hand, per role and asset state, so they say what the rule
-is rather than repeat the code under test. Reads: the owner sees everything it has; a partner
-the owner's timeline assets that are not trashed; album members the album's assets that are
-not trashed and not locked; nobody else anything. Sync sends metadata as Immich does (trashed
+is rather than repeat the code under test. Reads: the owner sees everything it has, locked
+assets only through a session unlocked with its PIN (never with an API key); a partner the
+owner's timeline assets that are not trashed; album members the album's assets that are not
+trashed and not locked; nobody else anything. Sync sends metadata as Immich does (trashed
 assets flagged, not left out) and names a delete only to someone who could have seen the asset.
 """
 
@@ -15,10 +16,14 @@ from typing import Any
 import pytest
 
 from tests.access.scenario import STATES, Scenario, build
+from tests.locked.helpers import unlock
 from tests.support import LiveServer
+from tests.sync.v2.helpers import SyncClient
 
-ROLES = ("owner", "partner", "viewer", "editor", "stranger", "anonymous", "api_key")
-"""`api_key` is the owner's key limited to `asset.read` and `asset.view`."""
+ROLES = ("owner", "owner_unlocked", "partner", "viewer", "editor", "stranger", "anonymous", "api_key")
+"""`owner` is the owner's session that never entered its PIN, `owner_unlocked` a second session
+of the owner unlocked with it; `api_key` is the owner's key limited to `asset.read` and
+`asset.view`."""
 PATHS = ("info", "original", "thumbnail", "playback")
 
 # --- point reads: (info, original, thumbnail, playback with Range) ------------------------
@@ -31,13 +36,15 @@ KEY_GONE = (400, 403, 400, 400)
 
 READS: dict[str, dict[str, tuple[int, int, int, int]]] = {
     #            timeline  archive   hidden    locked    trashed   deleted
-    "owner":    {"timeline": OK, "archive": OK, "hidden": OK, "locked": OK, "trashed": OK, "deleted": NO},
+    "owner":    {"timeline": OK, "archive": OK, "hidden": OK, "locked": NO, "trashed": OK, "deleted": NO},
+    "owner_unlocked":
+                {"timeline": OK, "archive": OK, "hidden": OK, "locked": OK, "trashed": OK, "deleted": NO},
     "partner":  {"timeline": OK, "archive": NO, "hidden": NO, "locked": NO, "trashed": NO, "deleted": NO},
     "viewer":   {"timeline": OK, "archive": OK, "hidden": OK, "locked": NO, "trashed": NO, "deleted": NO},
     "editor":   {"timeline": OK, "archive": OK, "hidden": OK, "locked": NO, "trashed": NO, "deleted": NO},
     "stranger": {"timeline": NO, "archive": NO, "hidden": NO, "locked": NO, "trashed": NO, "deleted": NO},
     "anonymous": dict.fromkeys(STATES, ANON),
-    "api_key":  {"timeline": KEY, "archive": KEY, "hidden": KEY, "locked": KEY, "trashed": KEY,
+    "api_key":  {"timeline": KEY, "archive": KEY, "hidden": KEY, "locked": KEY_GONE, "trashed": KEY,
                  "deleted": KEY_GONE},
 }  # fmt: skip
 
@@ -46,6 +53,8 @@ READS: dict[str, dict[str, tuple[int, int, int, int]]] = {
 IN, OUT = True, False
 ALBUM: dict[str, dict[str, bool | int]] = {
     "owner":    {"timeline": IN, "archive": IN, "hidden": IN, "locked": OUT, "trashed": OUT, "deleted": OUT},
+    "owner_unlocked":
+                {"timeline": IN, "archive": IN, "hidden": IN, "locked": OUT, "trashed": OUT, "deleted": OUT},
     "viewer":   {"timeline": IN, "archive": IN, "hidden": IN, "locked": OUT, "trashed": OUT, "deleted": OUT},
     "editor":   {"timeline": IN, "archive": IN, "hidden": IN, "locked": OUT, "trashed": OUT, "deleted": OUT},
     "partner":  dict.fromkeys(STATES, 400),
@@ -111,6 +120,12 @@ V1_DELTA: dict[str, dict[str, str | None]] = {
 @pytest.fixture(scope="module")
 def scenario(server: LiveServer) -> Iterator[Scenario]:
     built = build(server)
+    owner = built.users["owner"]
+    created = owner.http.post("/api/sessions", json={})
+    assert created.status_code == 201, created.text
+    unlocked = server.client(created.json()["token"])
+    unlock(unlocked)
+    built.users["owner_unlocked"] = SyncClient(unlocked, owner.user_id)
     yield built
     for user in built.users.values():
         user.http.close()

@@ -9,6 +9,7 @@ import httpx
 
 from tests.access.scenario import upload_video
 from tests.assets.helpers import PHOTOS, upload, wait_for_jobs
+from tests.locked.helpers import unlock
 from tests.support import LiveServer
 from tests.sync.v1.helpers import delta, now_iso
 from tests.sync.v2.helpers import SyncClient, new_client, of_type
@@ -75,6 +76,9 @@ def test_moving_into_locked_removes_from_every_album(server: LiveServer) -> None
         assert (body["assets"], body["assetCount"], body["albumThumbnailAssetId"]) == ([], 0, None)
     for asset_id in (single, bulk):
         assert member.http.get(f"/api/assets/{asset_id}").status_code == 400
+        assert owner.http.get(f"/api/assets/{asset_id}").status_code == 400  # until the PIN is entered
+    unlock(owner.http)
+    for asset_id in (single, bulk):
         assert owner.http.get(f"/api/assets/{asset_id}").json()["visibility"] == "locked"
 
 
@@ -124,6 +128,7 @@ def test_assets_never_on_the_timeline_are_never_named_to_partners(server: LiveSe
     hidden = upload_video(owner.http, visibility="hidden")
     on_timeline = upload_video(owner.http)
     force = {"ids": [locked, on_timeline], "force": True}
+    unlock(owner.http)  # deleting a locked asset takes the PIN
     assert owner.http.request("DELETE", "/api/assets", json=force).status_code == 204
 
     lines = partner.sync(types)

@@ -69,7 +69,9 @@ async def test_stream_cut_mid_way_keeps_replica_consistent(
 ) -> None:
     user = new_user(server, "cut")
     builder.insert_many(uuid.UUID(user.id), 45)
-    with proxy(int(server.settings.port), Faults(cut_after=15_000)) as url:
+    with server.client(server.admin()) as admin:  # every user comes first, as a UserV1 or UserDeleteV1 line
+        users = len(admin.get("/api/admin/users", params={"withDeleted": "true"}).json())
+    with proxy(int(server.settings.port), Faults(cut_after=15_000 + 400 * users)) as url:
         replica = open_replica(tmp_path)
         api = await connect(url, replica, user.creds)
         try:

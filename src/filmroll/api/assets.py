@@ -17,6 +17,7 @@ from filmroll.api.files import serve
 from filmroll.api.responses import JSONResponse
 from filmroll.api.routing import GuardedRoute
 from filmroll.errors import BadRequest
+from filmroll.services.access import answering_change
 from filmroll.services.assets import AssetEdit, FileKind
 from filmroll.services.auth import AuthContext
 
@@ -160,7 +161,7 @@ async def delete_assets(
 async def get_asset(
     id: uuid.UUID, auth: Annotated[AuthContext, Perm("asset.read")], svc: Svc
 ) -> dict[str, Any]:
-    return await svc.assets.get(auth, id)
+    return {**await svc.assets.get(auth, id), "tags": await svc.tags.for_asset(auth, id)}
 
 
 @router.put("/{id}")
@@ -168,7 +169,8 @@ async def update_asset(
     id: uuid.UUID, body: UpdateAssetDto, auth: Annotated[AuthContext, Perm("asset.update")], svc: Svc
 ) -> dict[str, Any]:
     await svc.assets.update(auth, [id], body.edit())
-    return await svc.assets.get(auth, id)
+    shown = answering_change(auth)  # also when the change locked it away
+    return {**await svc.assets.get(shown, id), "tags": await svc.tags.for_asset(shown, id)}
 
 
 async def _file(

@@ -1,14 +1,20 @@
-"""Routes: /api/auth (sign-up, login, logout, token validation, password change)."""
+"""Routes: /api/auth (sign-up, login, logout, token validation, password change, PIN code and
+locked-folder unlock)."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
-from filmroll.api.deps import Auth, Svc
-from filmroll.api.dto import Email, Model, Name, UserAdminResponse, user_admin_response
+from filmroll.api.deps import Auth, Perm, Svc
+from filmroll.api.dto import Email, Model, Name, NotNull, UserAdminResponse, user_admin_response
 from filmroll.api.routing import GuardedRoute
+from filmroll.services.auth import AuthContext
+from filmroll.timefmt import iso
 
 router = APIRouter(prefix="/auth", tags=["Authentication"], route_class=GuardedRoute)
 _COOKIE_AGE = 400 * 24 * 3600
@@ -49,6 +55,52 @@ class ChangePasswordDto(Model):
     password: str
     new_password: str
     invalidate_sessions: bool = False
+
+
+_PIN = re.compile(r"[0-9]{6}")
+
+
+def _pin_code(value: str) -> str:
+    if not _PIN.fullmatch(value):
+        raise PydanticCustomError("pin_code", "must be a 6-digit numeric string")
+    return value
+
+
+PinCode = Annotated[str, AfterValidator(_pin_code)]
+"""Six digits, as Immich accepts (its schema's "4-6 digits" is not what it enforces)."""
+
+
+def _admin_pin_code(value: str | None) -> str | None:
+    return _pin_code(value) if value else None
+
+
+AdminPinCode = Annotated[str | None, AfterValidator(_admin_pin_code)]
+"""An admin's PIN for a user: six digits, or null or "" to remove the PIN."""
+
+
+class PinCodeSetupDto(Model):
+    pin_code: PinCode
+
+
+class PinCodeResetDto(Model):
+    pin_code: NotNull[PinCode] = None
+    password: NotNull[str] = None
+
+
+class SessionUnlockDto(PinCodeResetDto):
+    pass
+
+
+class PinCodeChangeDto(PinCodeResetDto):
+    new_pin_code: PinCode
+
+
+class AuthStatusResponseDto(Model):
+    pin_code: bool
+    password: bool
+    is_elevated: bool
+    expires_at: str | None = None
+    pin_expires_at: str | None = None
 
 
 @router.post("/admin-sign-up", status_code=201, response_model=UserAdminResponse)
@@ -96,3 +148,46 @@ async def validate_token(_auth: Auth) -> dict[str, Any]:
 async def change_password(body: ChangePasswordDto, auth: Auth, svc: Svc) -> dict[str, Any]:
     row = await svc.auth.change_password(auth, body.password, body.new_password, body.invalidate_sessions)
     return user_admin_response(row)
+
+
+@router.get("/status", response_model=AuthStatusResponseDto, response_model_exclude_none=True)
+async def get_auth_status(auth: Auth, svc: Svc) -> dict[str, Any]:
+    status = await svc.locked.status(auth)
+    return {
+        "pinCode": status.pin_code,
+        "password": status.password,
+        "isElevated": status.is_elevated,
+        "expiresAt": iso(status.expires_at),
+        "pinExpiresAt": iso(status.pin_expires_at),
+    }
+
+
+@router.post("/pin-code", status_code=204)
+async def setup_pin_code(
+    body: PinCodeSetupDto, auth: Annotated[AuthContext, Perm("pinCode.create")], svc: Svc
+) -> None:
+    await svc.locked.setup(auth, body.pin_code)
+
+
+@router.put("/pin-code", status_code=204)
+async def change_pin_code(
+    body: PinCodeChangeDto, auth: Annotated[AuthContext, Perm("pinCode.update")], svc: Svc
+) -> None:
+    await svc.locked.change(auth, body.new_pin_code, pin_code=body.pin_code, password=body.password)
+
+
+@router.delete("/pin-code", status_code=204)
+async def reset_pin_code(
+    body: PinCodeResetDto, auth: Annotated[AuthContext, Perm("pinCode.delete")], svc: Svc
+) -> None:
+    await svc.locked.reset(auth, pin_code=body.pin_code, password=body.password)
+
+
+@router.post("/session/unlock", status_code=204)
+async def unlock_auth_session(body: SessionUnlockDto, auth: Auth, svc: Svc) -> None:
+    await svc.locked.unlock(auth, body.pin_code)
+
+
+@router.post("/session/lock", status_code=204)
+async def lock_auth_session(auth: Auth, svc: Svc) -> None:
+    await svc.locked.lock(auth)

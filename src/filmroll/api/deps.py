@@ -13,13 +13,28 @@ from filmroll.db.engine import Database
 from filmroll.errors import Forbidden
 from filmroll.jobs import JobRunner
 from filmroll.jobs.daily import DailyMaintenance
+from filmroll.mappers.asset import hide_metadata
+from filmroll.services import shared_links
+from filmroll.services.activities import ActivityService
 from filmroll.services.albums import AlbumService
+from filmroll.services.asset_metadata import AssetMetadataService
 from filmroll.services.assets import AssetService
 from filmroll.services.auth import AuthContext, AuthService, Credentials
+from filmroll.services.directory import DirectoryService
+from filmroll.services.download import DownloadService
+from filmroll.services.events import EventBus
+from filmroll.services.locked import LockedFolderService
+from filmroll.services.map import MapService
+from filmroll.services.memories import MemoryService
 from filmroll.services.onboarding import OnboardingService
 from filmroll.services.partners import PartnerService
+from filmroll.services.people import PeopleService
 from filmroll.services.preferences import PreferenceService
+from filmroll.services.search import SearchService
+from filmroll.services.shared_links import SharedLinkService
 from filmroll.services.stacks import StackService
+from filmroll.services.tags import TagService
+from filmroll.services.timeline import TimelineService
 from filmroll.services.upload import UploadService
 from filmroll.services.users import UserService
 from filmroll.storage import Storage
@@ -49,6 +64,19 @@ class Services:
     preferences: PreferenceService
     onboarding: OnboardingService
     forms: FormRenderer
+    search: SearchService
+    tags: TagService
+    timeline: TimelineService
+    map: MapService
+    people: PeopleService
+    downloads: DownloadService
+    directory: DirectoryService
+    locked: LockedFolderService
+    events: EventBus
+    memories: MemoryService
+    asset_metadata: AssetMetadataService
+    shared_links: SharedLinkService
+    activities: ActivityService
 
 
 def services(request: Request) -> Services:
@@ -60,6 +88,22 @@ Svc = Annotated[Services, Depends(services)]
 
 def credentials(request: Request) -> Credentials:
     return Credentials(headers=request.headers, query=request.query_params, cookies=request.cookies)
+
+
+def _route(request: Request) -> tuple[str, str] | None:
+    """(method, path template under `/api`) of the matched route: what a link's visitor may
+    call is decided per route (`shared_links.LINK_ROUTES`)."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", None)
+    return (request.method, path.removeprefix("/api")) if isinstance(path, str) else None
+
+
+def _bind_visitor(auth: AuthContext) -> None:
+    """A link's visitor: the upload service learns its link, asset responses lose their
+    metadata when the link hides it."""
+    shared_links.bind_visitor(auth)
+    if auth.link is not None and not auth.link.show_metadata:
+        hide_metadata()
 
 
 AUTHENTICATORS: set[Callable[..., Awaitable[AuthContext]]] = set()
@@ -76,9 +120,12 @@ def authenticated(
         done: dict[object, AuthContext] = request.scope.setdefault(_AUTHENTICATED, {})
         if dependency in done:
             return done[dependency]
-        auth = await svc.auth.authenticate(
-            credentials(request), permission, request.headers.get("user-agent", "")
-        )
+        creds = credentials(request)
+        if any(shared_links.presented(creds)):
+            auth = await svc.shared_links.authenticate(creds, _route(request), permission)
+            _bind_visitor(auth)
+        else:
+            auth = await svc.auth.authenticate(creds, permission, request.headers.get("user-agent", ""))
         if admin and not auth.is_admin:
             raise Forbidden("Forbidden")
         request.state.auth = done[dependency] = auth

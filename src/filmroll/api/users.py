@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, Request, Response, UploadFile
 
+from filmroll.api.auth import AdminPinCode
 from filmroll.api.deps import Perm, Svc
 from filmroll.api.dto import (
     AvatarColor,
@@ -19,6 +20,7 @@ from filmroll.api.dto import (
     user_admin_response,
     user_response,
 )
+from filmroll.api.files import serve
 from filmroll.api.preferences_dto import (
     OnboardingDto,
     OnboardingResponseDto,
@@ -27,6 +29,8 @@ from filmroll.api.preferences_dto import (
 )
 from filmroll.api.routing import GuardedRoute
 from filmroll.services.auth import AuthContext
+from filmroll.services.directory import PROFILE_CONTENT_TYPE
+from filmroll.timefmt import iso
 
 router = APIRouter(tags=["Users"], route_class=GuardedRoute)
 
@@ -59,6 +63,13 @@ class UserAdminUpdateDto(Model):
     should_change_password: NotNull[bool] = None
     storage_label: Name | None = None
     quota_size_in_bytes: int | None = None
+    pin_code: AdminPinCode = None
+
+
+class CreateProfileImageResponseDto(Model):
+    user_id: str
+    profile_image_path: str
+    profile_changed_at: str
 
 
 class UserAdminDeleteDto(Model):
@@ -115,15 +126,48 @@ async def delete_my_onboarding(auth: Annotated[AuthContext, Perm("userOnboarding
 
 
 @router.get("/users", response_model=list[UserResponse])
-async def list_users(_auth: Annotated[AuthContext, Perm("user.read")], svc: Svc) -> list[dict[str, Any]]:
-    return [user_response(r) for r in await svc.users.list()]
+async def list_users(auth: Annotated[AuthContext, Perm("user.read")], svc: Svc) -> list[dict[str, Any]]:
+    return [user_response(r) for r in await svc.directory.search(auth.user_id)]
+
+
+@router.post("/users/profile-image", status_code=201, response_model=CreateProfileImageResponseDto)
+async def create_profile_image(
+    file: Annotated[UploadFile, File(description="JPEG, PNG, WebP or HEIC image")],
+    auth: Annotated[AuthContext, Perm("userProfileImage.update")],
+    svc: Svc,
+) -> dict[str, Any]:
+    row = await svc.directory.set_profile_image(auth.user_id, file.file)
+    return {
+        "userId": str(row.id),
+        "profileImagePath": row.profile_image_path,
+        "profileChangedAt": iso(row.profile_changed_at),
+    }
+
+
+@router.delete("/users/profile-image", status_code=204)
+async def delete_profile_image(
+    auth: Annotated[AuthContext, Perm("userProfileImage.delete")], svc: Svc
+) -> None:
+    await svc.directory.delete_profile_image(auth.user_id)
 
 
 @router.get("/users/{id}", response_model=UserResponse)
 async def get_user(
-    id: uuid.UUID, _auth: Annotated[AuthContext, Perm("user.read")], svc: Svc
+    id: uuid.UUID, auth: Annotated[AuthContext, Perm("user.read")], svc: Svc
 ) -> dict[str, Any]:
-    return user_response(await svc.users.get(id))
+    return user_response(await svc.directory.get(auth.user_id, id))
+
+
+@router.get(
+    "/users/{id}/profile-image",
+    response_class=Response,
+    responses={200: {"content": {PROFILE_CONTENT_TYPE: {}}}},
+)
+async def get_profile_image(
+    id: uuid.UUID, request: Request, auth: Annotated[AuthContext, Perm("userProfileImage.read")], svc: Svc
+) -> Response:
+    key = await svc.directory.profile_image_key(auth.user_id, id)
+    return await serve(request, svc.storage, key, PROFILE_CONTENT_TYPE, cache="private, no-cache")
 
 
 @router.get("/admin/users", response_model=list[UserAdminResponse])

@@ -86,6 +86,17 @@ user_audit = sa.Table(
     sa.Column("deleted_at", Ts, nullable=False, index=True),
 )
 
+user_directory = sa.Table(
+    "user_directory",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("mode", sa.String(16), nullable=False),
+    # Clock value at which this mode took effect: a session whose `UsersV1` checkpoint is
+    # older was synced under the previous mode and is brought in line by its next stream.
+    sa.Column("since_seq", Seq, nullable=False),
+    sa.Column("changed_at", Ts, nullable=False),
+)
+
 user_metadata = sa.Table(
     "user_metadata",
     metadata,
@@ -124,6 +135,8 @@ sessions = sa.Table(
     # Server time as of which this session's last v1 full or delta sync was answered: a v1
     # watermark later than this came from a clock running ahead, and is read as this instead.
     sa.Column("v1_synced_at", Ts, nullable=True),
+    # Until when a PIN unlock lets this session read its user's locked assets (`services.locked`).
+    sa.Column("pin_expires_at", Ts, nullable=True),
 )
 
 api_keys = sa.Table(
@@ -243,6 +256,10 @@ assets = sa.Table(
     sa.Index("ix_assets_owner_id_id", "owner_id", "id"),
     sa.Index("ix_assets_owner_id_file_created_at_id", "owner_id", "file_created_at", "id"),
     sa.Index("ix_assets_stack_id", "stack_id"),
+    sa.Index(
+        "ix_assets_owner_id_local_date_time",
+        *("owner_id", "local_date_time", "visibility", "deleted_at", "stack_id", "id"),
+    ),
 )
 
 asset_exif = sa.Table(
@@ -372,6 +389,87 @@ album_asset_audit = sa.Table(
     sa.Column("deleted_at", Ts, nullable=False, index=True),
 )
 
+memories = sa.Table(
+    "memories",
+    metadata,
+    _uuid_pk(),
+    sa.Column("owner_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("data", sa.JSON(), nullable=False),
+    sa.Column("is_saved", sa.Boolean(), nullable=False, default=False),
+    sa.Column("memory_at", Ts, nullable=False),
+    sa.Column("show_at", Ts, nullable=True),
+    sa.Column("hide_at", Ts, nullable=True),
+    sa.Column("seen_at", Ts, nullable=True),
+    sa.Column("created_at", Ts, nullable=False),
+    sa.Column("updated_at", Ts, nullable=False),
+    sa.Column("deleted_at", Ts, nullable=True),
+    _seq(index=False),
+    sa.Index("ix_memories_owner_id_update_seq", "owner_id", "update_seq"),
+)
+
+memory_audit = sa.Table(
+    "memory_audit",
+    metadata,
+    sa.Column("seq", Seq, primary_key=True, autoincrement=False),
+    sa.Column("memory_id", sa.Uuid(), nullable=False),
+    sa.Column("user_id", sa.Uuid(), nullable=False, index=True),
+    sa.Column("deleted_at", Ts, nullable=False, index=True),
+)
+
+memory_assets = sa.Table(
+    "memory_assets",
+    metadata,
+    sa.Column("memory_id", sa.Uuid(), sa.ForeignKey("memories.id", ondelete="CASCADE"), primary_key=True),
+    # No foreign key: a permanently deleted asset's link stays until the asset's tombstone is
+    # pruned, so sync can still tell the memory's owner that the asset left the memory.
+    sa.Column("asset_id", sa.Uuid(), primary_key=True),
+    sa.Column("created_at", Ts, nullable=False),
+    _seq(),
+    sa.Index("ix_memory_assets_asset_id", "asset_id"),
+)
+
+memory_asset_audit = sa.Table(
+    "memory_asset_audit",
+    metadata,
+    sa.Column("seq", Seq, primary_key=True, autoincrement=False),
+    sa.Column("memory_id", sa.Uuid(), nullable=False),
+    sa.Column("asset_id", sa.Uuid(), nullable=False),
+    sa.Column("user_id", sa.Uuid(), nullable=False, index=True),
+    sa.Column("deleted_at", Ts, nullable=False, index=True),
+)
+
+memory_generation = sa.Table(
+    "memory_generation",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("last_on_this_day", sa.Date(), nullable=False),
+)
+"""The last day "on this day" memories were generated for (one row), so a day is done once."""
+
+asset_metadata = sa.Table(
+    "asset_metadata",
+    metadata,
+    sa.Column("asset_id", sa.Uuid(), sa.ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("key", sa.String(100), primary_key=True),
+    # The asset's owner, copied (assets never change owner), so the owner's stream walks an index.
+    sa.Column("owner_id", sa.Uuid(), nullable=False),
+    sa.Column("value", sa.JSON(), nullable=False),
+    sa.Column("updated_at", Ts, nullable=False),
+    _seq(index=False),
+    sa.Index("ix_asset_metadata_owner_id_update_seq", "owner_id", "update_seq"),
+)
+
+asset_metadata_audit = sa.Table(
+    "asset_metadata_audit",
+    metadata,
+    sa.Column("seq", Seq, primary_key=True, autoincrement=False),
+    sa.Column("asset_id", sa.Uuid(), nullable=False),
+    sa.Column("owner_id", sa.Uuid(), nullable=False, index=True),
+    sa.Column("key", sa.String(100), nullable=False),
+    sa.Column("deleted_at", Ts, nullable=False, index=True),
+)
+
 jobs = sa.Table(
     "jobs",
     metadata,
@@ -390,6 +488,76 @@ jobs = sa.Table(
     sa.Index("ix_jobs_status_run_after", "status", "run_after"),
 )
 
+# --- tags and search ----------------------------------------------------------------------
+
+tags = sa.Table(
+    "tags",
+    metadata,
+    _uuid_pk(),
+    sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # The full path (`a/b/c`); the name is its last segment. Unique per user, as in Immich.
+    sa.Column("value", sa.String(1000), nullable=False),
+    sa.Column("color", sa.String(16), nullable=True),
+    sa.Column("parent_id", sa.Uuid(), sa.ForeignKey("tags.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("created_at", Ts, nullable=False),
+    sa.Column("updated_at", Ts, nullable=False),
+    _seq(index=False),
+    sa.UniqueConstraint("user_id", "value"),
+    sa.Index("ix_tags_parent_id", "parent_id"),
+    sa.Index("ix_tags_user_id_update_seq", "user_id", "update_seq"),
+)
+
+tag_audit = sa.Table(
+    "tag_audit",
+    metadata,
+    sa.Column("seq", Seq, primary_key=True, autoincrement=False),
+    sa.Column("tag_id", sa.Uuid(), nullable=False),
+    sa.Column("user_id", sa.Uuid(), nullable=False, index=True),
+    sa.Column("deleted_at", Ts, nullable=False, index=True),
+)
+
+tag_assets = sa.Table(
+    "tag_assets",
+    metadata,
+    sa.Column("tag_id", sa.Uuid(), sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("asset_id", sa.Uuid(), sa.ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("created_at", Ts, nullable=False),
+    _seq(),
+    sa.Index("ix_tag_assets_asset_id", "asset_id"),
+)
+
+tag_asset_audit = sa.Table(
+    "tag_asset_audit",
+    metadata,
+    sa.Column("seq", Seq, primary_key=True, autoincrement=False),
+    sa.Column("tag_id", sa.Uuid(), nullable=False, index=True),
+    sa.Column("asset_id", sa.Uuid(), nullable=False),
+    sa.Column("deleted_at", Ts, nullable=False, index=True),
+)
+
+# Search: distinct place and camera values per owner are read by skipping through these
+# indexes (one probe per distinct value), so suggestions, places and explore stay fast on
+# large libraries; the place index also serves state and city narrowed by country and state.
+SEARCH_INDEXES = (
+    sa.Index(
+        "ix_asset_exif_owner_id_country_state_city",
+        asset_exif.c.owner_id,
+        asset_exif.c.country,
+        asset_exif.c.state,
+        asset_exif.c.city,
+    ),
+    sa.Index("ix_asset_exif_owner_id_state", asset_exif.c.owner_id, asset_exif.c.state),
+    sa.Index("ix_asset_exif_owner_id_city", asset_exif.c.owner_id, asset_exif.c.city),
+    sa.Index(
+        "ix_asset_exif_owner_id_make_model", asset_exif.c.owner_id, asset_exif.c.make, asset_exif.c.model
+    ),
+    sa.Index("ix_asset_exif_owner_id_model", asset_exif.c.owner_id, asset_exif.c.model),
+    sa.Index("ix_asset_exif_owner_id_lens_model", asset_exif.c.owner_id, asset_exif.c.lens_model),
+    # The access rule asks whether an asset is the motion part of a (locked) still: an index
+    # probe instead of a pass over the assets for every row a search walks.
+    sa.Index("ix_assets_live_photo_video_id", assets.c.live_photo_video_id),
+)
+
 AUDIT_TABLES = (
     user_audit,
     user_metadata_audit,
@@ -399,4 +567,61 @@ AUDIT_TABLES = (
     album_audit,
     album_user_audit,
     album_asset_audit,
+    memory_audit,
+    memory_asset_audit,
+    asset_metadata_audit,
+    tag_audit,
+    tag_asset_audit,
+)
+
+# --- shared links and album activity ------------------------------------------------------
+
+shared_links = sa.Table(
+    "shared_links",
+    metadata,
+    _uuid_pk(),
+    sa.Column(
+        "user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    # The random key is shown to the link's owner (base64url); requests find the link by its
+    # sha256, so no comparison ever runs on the secret itself.
+    sa.Column("key", sa.LargeBinary(64), nullable=False),
+    sa.Column("key_hash", sa.LargeBinary(32), nullable=False, unique=True),
+    sa.Column("slug", sa.String(200), nullable=True, unique=True),
+    sa.Column("type", sa.String(10), nullable=False),
+    sa.Column(
+        "album_id", sa.Uuid(), sa.ForeignKey("albums.id", ondelete="CASCADE"), nullable=True, index=True
+    ),
+    sa.Column("description", sa.Text(), nullable=True),
+    sa.Column("password", sa.Text(), nullable=True),
+    sa.Column("allow_upload", sa.Boolean(), nullable=False),
+    sa.Column("allow_download", sa.Boolean(), nullable=False),
+    sa.Column("show_metadata", sa.Boolean(), nullable=False),
+    sa.Column("created_at", Ts, nullable=False),
+    sa.Column("expires_at", Ts, nullable=True),
+)
+
+shared_link_assets = sa.Table(
+    "shared_link_assets",
+    metadata,
+    sa.Column("link_id", sa.Uuid(), sa.ForeignKey("shared_links.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("asset_id", sa.Uuid(), sa.ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("created_at", Ts, nullable=False),
+    sa.Index("ix_shared_link_assets_asset_id", "asset_id"),
+)
+
+activities = sa.Table(
+    "activities",
+    metadata,
+    _uuid_pk(),
+    sa.Column("album_id", sa.Uuid(), sa.ForeignKey("albums.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("asset_id", sa.Uuid(), sa.ForeignKey("assets.id", ondelete="CASCADE"), nullable=True),
+    sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("comment", sa.Text(), nullable=True),
+    sa.Column("is_liked", sa.Boolean(), nullable=False),
+    sa.Column("created_at", Ts, nullable=False),
+    sa.Column("updated_at", Ts, nullable=False),
+    sa.Index("ix_activities_album_id_asset_id", "album_id", "asset_id"),
+    sa.Index("ix_activities_asset_id", "asset_id"),
+    sa.Index("ix_activities_user_id", "user_id"),
 )

@@ -17,6 +17,8 @@ from filmroll import media
 from filmroll.db.engine import Database
 from filmroll.jobs.runner import PermanentJobError
 from filmroll.repositories import assets as assets_repo
+from filmroll.repositories import events as events_repo
+from filmroll.services.events import EventBus, upload_ready
 from filmroll.storage import NotFoundError, Storage, derived_key
 from filmroll.timefmt import to_naive_utc
 
@@ -64,14 +66,25 @@ class AssetJobs:
 
     `max_image_pixels` bounds the pixels one image decode may hold; a larger image keeps
     its metadata but gets no thumbnails, and its thumbnail job fails saying why.
+
+    Both jobs run at once; whichever stores its part second announces the upload
+    (`services.events.upload_ready`). Each looks for the other's part only after its own
+    asset update, which takes the change clock's lock (held to commit on PostgreSQL, the
+    single writer on SQLite): the two stores are serialised, so exactly one sees both parts.
     """
 
     def __init__(
-        self, db: Database, storage: Storage, *, max_image_pixels: int = media.DEFAULT_MAX_PIXELS
+        self,
+        db: Database,
+        storage: Storage,
+        *,
+        max_image_pixels: int = media.DEFAULT_MAX_PIXELS,
+        events: EventBus | None = None,
     ) -> None:
         self.db = db
         self.storage = storage
         self.max_image_pixels = max_image_pixels
+        self.events = events or EventBus()
 
     async def extract_metadata(self, payload: dict[str, Any]) -> None:
         asset_id = uuid.UUID(payload["assetId"])
@@ -93,10 +106,15 @@ class AssetJobs:
         def store(conn: Connection) -> None:
             if assets_repo.get(conn, asset_id) is None:
                 return
+            first = not events_repo.metadata_extracted(conn, asset_id)
             assets_repo.update(conn, [asset_id], asset_values(meta))
             assets_repo.upsert_exif(conn, asset_id, exif_values(meta))
+            row = assets_repo.get(conn, asset_id)
+            if first and row is not None and row.thumbnail_path is not None:
+                upload_ready(conn, outbox, asset_id)
 
-        await self.db.write(store)
+        async with self.events.collect() as outbox:
+            await self.db.write(store)
 
     async def generate_thumbnails(self, payload: dict[str, Any]) -> None:
         asset_id = uuid.UUID(payload["assetId"])
@@ -131,7 +149,16 @@ class AssetJobs:
             "thumbnail_path": thumbnail_key,
             "thumbhash": rendered.thumbhash,
         }
-        changed = await self.db.write(lambda c: assets_repo.update(c, [asset_id], values))
+
+        def store(conn: Connection) -> int:
+            first = asset.thumbnail_path is None
+            changed = assets_repo.update(conn, [asset_id], values)
+            if changed and first and events_repo.metadata_extracted(conn, asset_id):
+                upload_ready(conn, outbox, asset_id)
+            return changed
+
+        async with self.events.collect() as outbox:
+            changed = await self.db.write(store)
         if not changed:
             await self.storage.delete(preview_key)
             await self.storage.delete(thumbnail_key)

@@ -12,11 +12,41 @@ import mimetypes
 import posixpath
 import uuid
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from filmroll.timefmt import iso
 
 DEFAULT_DURATION = "0:00:00.00000"
+
+_METADATA_HIDDEN: ContextVar[bool] = ContextVar("filmroll_metadata_hidden", default=False)
+
+
+def hide_metadata() -> None:
+    """Render every asset of the current request without its metadata: the caller is a shared
+    link's visitor whose link does not show metadata. Set once, when the request is
+    authenticated, so every route that renders assets for it strips them alike."""
+    _METADATA_HIDDEN.set(True)
+
+
+def stripped_response(asset: Mapping[str, Any]) -> dict[str, Any]:
+    """An asset as Immich's `mapAsset(asset, {stripMetadata: true})` renders it: what a grid
+    needs to show it, nothing that says where, when exactly, by whom or from which file."""
+    body: dict[str, Any] = {
+        "id": str(asset["id"]),
+        "type": asset["type"],
+        "thumbhash": b64(asset["thumbhash"]),
+        "localDateTime": iso(asset["local_date_time"]),
+        "duration": asset["duration"] or DEFAULT_DURATION,
+        "livePhotoVideoId": str(asset["live_photo_video_id"]) if asset["live_photo_video_id"] else None,
+        "hasMetadata": False,
+        "width": asset["width"],
+        "height": asset["height"],
+    }
+    if (mime := mime_type(asset["original_file_name"])) is not None:
+        body["originalMimeType"] = mime
+    return body
+
 
 _EXIF_FIELDS = (
     ("make", "make"),
@@ -75,7 +105,10 @@ def asset_response(
     stack: dict[str, Any] | None = None,
     with_stack: bool = False,
 ) -> dict[str, Any]:
-    """One asset as Immich's `mapAsset(asset, {stripMetadata: false, withStack})` renders it."""
+    """One asset as Immich's `mapAsset(asset, {stripMetadata, withStack})` renders it; stripped
+    when the request's caller may not see metadata (`hide_metadata`)."""
+    if _METADATA_HIDDEN.get():
+        return stripped_response(asset)
     is_owner = asset["owner_id"] == viewer_id
     body: dict[str, Any] = {
         "id": str(asset["id"]),

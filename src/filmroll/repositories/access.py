@@ -2,12 +2,14 @@
 
 Every endpoint and sync form asks these predicates rather than writing its own:
 
-- **owner**: every own asset in every state (locked ones only with `unlocked`, see
-  `services.access.unlocked`);
+- **owner**: every own asset in every state (locked ones, and the motion part of a locked live
+  photo, only with `unlocked`: a PIN-unlocked session, see `services.access.unlocked`);
 - **partner** (a live share from the owner to the viewer): the owner's `timeline` assets that
   are not trashed, plus a `hidden` asset that is the live-photo video of a readable asset;
 - **album** (the viewer owns or belongs to an album holding the asset): assets that are not
   trashed and not locked (archived and hidden ones too, as Immich);
+- **shared link** (a visitor with a link's key or slug): the link's own assets, or its album's,
+  that are not trashed and not locked, never the owner's other assets (`link_readable`);
 - anyone else: nothing.
 
 Sync sends metadata, not files, and follows Immich there: partners receive the owner's
@@ -36,6 +38,8 @@ from filmroll.db.schema import (
     asset_audit,
     assets,
     partners,
+    shared_link_assets,
+    shared_links,
     users,
 )
 
@@ -87,8 +91,14 @@ def in_albums_of(viewer: uuid.UUID, asset_id: sa.ColumnElement[Any]) -> sa.Colum
 
 
 def owner_reads(viewer: uuid.UUID, a: Assets = assets, *, unlocked: bool) -> sa.ColumnElement[bool]:
+    """Own assets; without `unlocked`, neither locked ones nor the motion part of a locked
+    live photo (hidden itself, but it shows the locked photo)."""
     own: sa.ColumnElement[bool] = a.c.owner_id == viewer
-    return own if unlocked else sa.and_(own, a.c.visibility != LOCKED)
+    if unlocked:
+        return own
+    still = assets.alias("locked_still")
+    locked_still = sa.exists().where(still.c.live_photo_video_id == a.c.id, still.c.visibility == LOCKED)
+    return sa.and_(own, a.c.visibility != LOCKED, ~locked_still)
 
 
 def partner_reads(viewer: uuid.UUID, a: Assets = assets) -> sa.ColumnElement[bool]:
@@ -154,6 +164,42 @@ def readable_ids(
 def shareable_ids(conn: Connection, viewer: uuid.UUID, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
     """Which of `ids` `viewer` may add to or remove from an album."""
     return _ids_where(conn, ids, shareable(viewer))
+
+
+# --- shared links -------------------------------------------------------------------------
+
+
+def _link_shows(link_id: uuid.UUID, a: Assets) -> sa.ColumnElement[bool]:
+    """The link names the asset (an individual link's asset, or an asset of an album link's
+    album) and shows it: not trashed, not locked, as albums show assets."""
+    named = sa.select(shared_link_assets.c.asset_id).where(shared_link_assets.c.link_id == link_id)
+    in_album = (
+        sa.select(album_assets.c.asset_id)
+        .join(shared_links, shared_links.c.album_id == album_assets.c.album_id)
+        .where(shared_links.c.id == link_id)
+    )
+    return sa.and_(album_shows(a), sa.or_(a.c.id.in_(named), a.c.id.in_(in_album)))
+
+
+def link_readable(link_id: uuid.UUID, a: Assets = assets) -> sa.ColumnElement[bool]:
+    """A shared link's visitor may read the asset: exactly what the link shows, plus the hidden
+    motion part of a live photo it shows. Never anything else of the owner's."""
+    still = assets.alias("link_still")
+    motion = sa.and_(
+        a.c.visibility == HIDDEN,
+        a.c.deleted_at.is_(None),
+        sa.exists().where(
+            still.c.live_photo_video_id == a.c.id,
+            still.c.owner_id == a.c.owner_id,
+            _link_shows(link_id, still),
+        ),
+    )
+    return sa.or_(_link_shows(link_id, a), motion)
+
+
+def link_readable_ids(conn: Connection, link_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of `ids` a shared link's visitor may read."""
+    return _ids_where(conn, ids, link_readable(link_id))
 
 
 # --- sync ---------------------------------------------------------------------------------

@@ -97,3 +97,27 @@ def lower_v1_synced_at(conn: Connection, session_id: uuid.UUID, at: datetime, si
         .where(sessions.c.id == session_id)
         .values(v1_synced_at=sa.case((keep, column), else_=sa.literal(at, sessions.c.v1_synced_at.type)))
     )
+
+
+def set_pin_expires_at(conn: Connection, session_id: uuid.UUID, at: datetime | None) -> None:
+    """Unlock the session until `at`, or lock it (None)."""
+    update(conn, session_id, {"pin_expires_at": at})
+
+
+def extend_pin_expires_at(conn: Connection, session_id: uuid.UUID, at: datetime, now: datetime) -> None:
+    """Move an unexpired unlock forward to `at`; a session locked or expired meanwhile stays so."""
+    column = sessions.c.pin_expires_at
+    conn.execute(
+        sa.update(sessions)
+        .where(sessions.c.id == session_id, column.is_not(None), column > now, column < at)
+        .values(pin_expires_at=at)
+    )
+
+
+def lock_all(conn: Connection, user_id: uuid.UUID) -> None:
+    """Lock every session of the user (its PIN was removed or replaced)."""
+    conn.execute(
+        sa.update(sessions)
+        .where(sessions.c.user_id == user_id, sessions.c.pin_expires_at.is_not(None))
+        .values(pin_expires_at=None)
+    )

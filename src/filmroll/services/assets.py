@@ -25,6 +25,7 @@ from filmroll.mappers.asset import asset_response
 from filmroll.media.mime import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from filmroll.repositories import albums as albums_repo
 from filmroll.repositories import assets as assets_repo
+from filmroll.services import events
 from filmroll.services.access import Action, require_assets
 from filmroll.services.auth import AuthContext
 from filmroll.storage import Storage, StorageError
@@ -91,9 +92,10 @@ def _exif_values(edit: AssetEdit) -> dict[str, Any]:
 class AssetService:
     """Reads and writes assets on behalf of an authenticated caller."""
 
-    def __init__(self, db: Database, storage: Storage) -> None:
+    def __init__(self, db: Database, storage: Storage, bus: events.EventBus | None = None) -> None:
         self.db = db
         self.storage = storage
+        self.events = bus or events.EventBus()
 
     async def get(self, auth: AuthContext, asset_id: uuid.UUID) -> dict[str, Any]:
         def load(conn: Connection) -> dict[str, Any]:
@@ -116,23 +118,32 @@ class AssetService:
                 albums_repo.unlink_everywhere(conn, [r.id for r in rows])
             if exif_values:
                 assets_repo.upsert_exifs(conn, [(r.id, r.owner_id) for r in rows], exif_values)
+            if asset_values or exif_values:
+                events.asset_updates(conn, outbox, [r.id for r in rows])
 
-        await self.db.write(apply)
+        async with self.events.collect() as outbox:
+            await self.db.write(apply)
 
     async def trash(self, auth: AuthContext, ids: Sequence[uuid.UUID]) -> None:
         def apply(conn: Connection) -> None:
             rows = require_assets(conn, auth, ids, "delete")
             live = [r.id for r in rows if r.deleted_at is None]
             assets_repo.update(conn, live, {"deleted_at": utcnow()})
+            if live:
+                outbox.send(events.ASSET_TRASH, [str(i) for i in live], users=[auth.user_id])
 
-        await self.db.write(apply)
+        async with self.events.collect() as outbox:
+            await self.db.write(apply)
 
     async def delete_forever(self, auth: AuthContext, ids: Sequence[uuid.UUID]) -> int:
         def apply(conn: Connection) -> list[Row[Any]]:
             rows = require_assets(conn, auth, ids, "delete")
-            return assets_repo.delete(conn, [r.id for r in rows])
+            gone = assets_repo.delete(conn, [r.id for r in rows])
+            events.deleted(outbox, gone)
+            return gone
 
-        deleted = await self.db.write(apply)
+        async with self.events.collect() as outbox:
+            deleted = await self.db.write(apply)
         await self._remove_files(deleted)
         return len(deleted)
 
@@ -146,15 +157,21 @@ class AssetService:
                 targets = [
                     r.id for r in require_assets(conn, auth, ids, "delete") if r.deleted_at is not None
                 ]
+            if targets:
+                outbox.send(events.ASSET_RESTORE, [str(i) for i in targets], users=[auth.user_id])
             return assets_repo.update(conn, targets, {"deleted_at": None})
 
-        return await self.db.write(apply)
+        async with self.events.collect() as outbox:
+            return await self.db.write(apply)
 
     async def empty_trash(self, auth: AuthContext) -> int:
         def apply(conn: Connection) -> list[Row[Any]]:
-            return assets_repo.delete(conn, assets_repo.trashed_ids(conn, auth.user_id))
+            gone = assets_repo.delete(conn, assets_repo.trashed_ids(conn, auth.user_id))
+            events.deleted(outbox, gone)
+            return gone
 
-        deleted = await self.db.write(apply)
+        async with self.events.collect() as outbox:
+            deleted = await self.db.write(apply)
         await self._remove_files(deleted)
         return len(deleted)
 

@@ -6,7 +6,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Connection, Row
@@ -16,6 +16,7 @@ from filmroll.db.engine import Database
 from filmroll.errors import BadRequest, Forbidden, Unauthorized
 from filmroll.repositories import api_keys, sessions, users
 from filmroll.security import digest, hash_password, new_token, verify_password
+from filmroll.services import events, locked
 from filmroll.services.permissions import PERMISSION_SET, allows
 
 _SESSION_TOUCH = timedelta(hours=1)
@@ -25,12 +26,27 @@ _SESSION_HEADERS = ("x-immich-user-token", "x-immich-session-token")
 
 
 @dataclass(frozen=True, slots=True)
+class LinkGrant:
+    """The shared link a visitor came through and what it allows (`services.shared_links`)."""
+
+    id: uuid.UUID
+    album_id: uuid.UUID | None
+    allow_upload: bool
+    allow_download: bool
+    show_metadata: bool
+
+
+@dataclass(frozen=True, slots=True)
 class AuthContext:
     """Who is calling: the user, and either their session or their API key's permissions."""
 
     user: Row[Any]
     session_id: uuid.UUID | None = None
     permissions: tuple[str, ...] | None = None
+    pin_expires_at: datetime | None = None
+    """Until when the session is PIN-unlocked (`services.locked`)."""
+    link: LinkGrant | None = None
+    """Set for a shared-link visitor: `user` is then the link's owner, whose rights it never has."""
 
     @property
     def user_id(self) -> uuid.UUID:
@@ -77,9 +93,10 @@ def parse_user_agent(agent: str) -> tuple[str, str, str | None]:
 class AuthService:
     """Rules for signing up, logging in and checking credentials."""
 
-    def __init__(self, db: Database, session_days: int) -> None:
+    def __init__(self, db: Database, session_days: int, bus: events.EventBus | None = None) -> None:
         self.db = db
         self.session_days = session_days
+        self.events = bus or events.EventBus()
 
     async def authenticate(
         self, creds: Credentials, permission: str | None, user_agent: str = ""
@@ -104,7 +121,8 @@ class AuthService:
             if version:
                 values.update(app_version=version, device_os=device_os, device_type=device_type)
             await self.db.write(lambda c: sessions.update(c, session.id, values))
-        return AuthContext(user=user, session_id=session.id)
+        pin_expires_at = await locked.keep_alive(self.db, session)
+        return AuthContext(user=user, session_id=session.id, pin_expires_at=pin_expires_at)
 
     async def _by_api_key(self, key: str, permission: str | None) -> AuthContext:
         found = await self.db.read(lambda c: api_keys.find_valid(c, digest(key)))
@@ -203,7 +221,9 @@ class AuthService:
     async def logout(self, auth: AuthContext) -> None:
         if auth.session_id is not None:
             session_id = auth.session_id
-            await self.db.write(lambda c: sessions.delete(c, session_id))
+            async with self.events.collect() as outbox:
+                await self.db.write(lambda c: sessions.delete(c, session_id))
+                events.sessions_deleted(outbox, [session_id])
 
     async def change_password(
         self, auth: AuthContext, password: str, new_password: str, invalidate_sessions: bool
@@ -305,10 +325,17 @@ class AuthService:
 
     async def delete_session(self, auth: AuthContext, session_id: uuid.UUID) -> None:
         await self._own_session(auth, session_id)
-        await self.db.write(lambda c: sessions.delete(c, session_id))
+        async with self.events.collect() as outbox:
+            await self.db.write(lambda c: sessions.delete(c, session_id))
+            events.sessions_deleted(outbox, [session_id])
 
     async def delete_other_sessions(self, auth: AuthContext) -> None:
-        await self.db.write(lambda c: sessions.delete_for_user(c, auth.user_id, keep=auth.session_id))
+        def delete(conn: Connection) -> None:
+            events.user_sessions_deleted(conn, outbox, auth.user_id, keep=auth.session_id)
+            sessions.delete_for_user(conn, auth.user_id, keep=auth.session_id)
+
+        async with self.events.collect() as outbox:
+            await self.db.write(delete)
 
     async def update_session(
         self, auth: AuthContext, session_id: uuid.UUID, pending_reset: bool | None

@@ -18,6 +18,7 @@ from filmroll.db.engine import Database
 from filmroll.errors import BadRequest
 from filmroll.repositories import assets as asset_repo
 from filmroll.repositories import stacks as repo
+from filmroll.services import events
 from filmroll.services.access import require_assets
 from filmroll.services.auth import AuthContext
 
@@ -29,8 +30,9 @@ class StackView:
 
 
 class StackService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, bus: events.EventBus | None = None) -> None:
         self.db = db
+        self.events = bus or events.EventBus()
 
     async def create(self, auth: AuthContext, asset_ids: Sequence[uuid.UUID]) -> StackView:
         ids = list(dict.fromkeys(asset_ids))
@@ -46,9 +48,11 @@ class StackService:
             stack = repo.insert(conn, auth.user_id, ids[0])
             asset_repo.update(conn, members, {"stack_id": stack.id})
             repo.delete(conn, [s for s in (repo.get(conn, i) for i in old) if s is not None])
+            outbox.send(events.STACK_UPDATE, users=[auth.user_id])
             return StackView(stack, repo.assets_of(conn, stack.id))
 
-        return await self.db.write(create)
+        async with self.events.collect() as outbox:
+            return await self.db.write(create)
 
     async def search(self, auth: AuthContext, primary_asset_id: uuid.UUID | None) -> list[StackView]:
         def load(conn: Connection) -> list[StackView]:
@@ -75,9 +79,11 @@ class StackService:
                 repo.set_primary(conn, stack_id, primary_asset_id)
             stack = repo.get(conn, stack_id)
             assert stack is not None
+            outbox.send(events.STACK_UPDATE, users=[auth.user_id])
             return StackView(stack, repo.assets_of(conn, stack_id))
 
-        return await self.db.write(update)
+        async with self.events.collect() as outbox:
+            return await self.db.write(update)
 
     async def delete(self, auth: AuthContext, stack_ids: Sequence[uuid.UUID]) -> None:
         """Unstack: detach every asset (bumping it), then drop the stacks with tombstones."""
@@ -87,8 +93,11 @@ class StackService:
             for row in rows:
                 asset_repo.update(conn, repo.asset_ids(conn, row.id), {"stack_id": None})
             repo.delete(conn, rows)
+            if rows:
+                outbox.send(events.STACK_UPDATE, users=[auth.user_id])
 
-        await self.db.write(delete)
+        async with self.events.collect() as outbox:
+            await self.db.write(delete)
 
     @staticmethod
     def _owned(conn: Connection, auth: AuthContext, stack_id: uuid.UUID, action: str) -> Row[Any]:

@@ -15,7 +15,7 @@ import binascii
 import contextlib
 import hashlib
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -39,6 +39,9 @@ from filmroll.media.video import probe
 from filmroll.repositories import assets as assets_repo
 from filmroll.repositories import jobs as jobs_repo
 from filmroll.repositories import users as users_repo
+from filmroll.services import events, shared_links
+from filmroll.services.asset_metadata import Pair, parse_upload_field, store_on_upload
+from filmroll.services.auth import LinkGrant
 from filmroll.storage import Storage, StorageError, Upload, asset_key
 from filmroll.timefmt import to_naive_utc
 
@@ -133,10 +136,17 @@ class _Body:
 class UploadService:
     """Accepts uploads into `storage` and records them in the database."""
 
-    def __init__(self, db: Database, storage: Storage, on_enqueue: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        storage: Storage,
+        on_enqueue: Callable[[], None] = lambda: None,
+        bus: events.EventBus | None = None,
+    ) -> None:
         self.db = db
         self.storage = storage
         self.on_enqueue = on_enqueue
+        self.events = bus or events.EventBus()
 
     async def duplicate_of(self, owner_id: uuid.UUID, checksum_header: str | None) -> uuid.UUID | None:
         """The owner's asset with the checksum announced in `x-immich-checksum`, if any."""
@@ -189,6 +199,7 @@ class UploadService:
             if body.error:
                 raise BadRequest(body.error)
             fields = self._validate(body)
+            metadata = parse_upload_field(body.fields.get("metadata"))
             if upload is None:
                 if body.file_parts:
                     raise BadRequest("assetData is empty")
@@ -233,7 +244,9 @@ class UploadService:
             "sidecar_path": sidecar_key,
         }
         try:
-            result = await self.db.write(lambda c: _record(c, values))
+            async with self.events.collect() as outbox:
+                link = shared_links.visitor()
+                result = await self.db.write(lambda c: _record(c, values, outbox, metadata, link=link))
         except BaseException:
             await self._delete(written)
             raise
@@ -344,9 +357,17 @@ async def _decode(path: Path, filename: str) -> media.MediaType:
         raise BadRequest(f"Unsupported or damaged file: {exc}") from exc
 
 
-def _record(conn: Connection, values: dict[str, Any]) -> UploadResult:
+def _record(
+    conn: Connection,
+    values: dict[str, Any],
+    outbox: events.Outbox,
+    metadata: Sequence[Pair] = (),
+    *,
+    link: LinkGrant | None = None,
+) -> UploadResult:
     """Insert the asset, count its bytes against the owner's quota and queue its jobs, in one
-    transaction (a quota refusal rolls the row back); link a live photo's video."""
+    transaction (a quota refusal rolls the row back); link a live photo's video; store the
+    upload's metadata items."""
     owner_id = values["owner_id"]
     video_id = values["live_photo_video_id"]
     if video_id is not None:
@@ -365,8 +386,12 @@ def _record(conn: Connection, values: dict[str, Any]) -> UploadResult:
         raise BadRequest("Quota has been exceeded!")
     if video_id is not None and video is not None and video.visibility != "hidden":
         assets_repo.update(conn, [video_id], {"visibility": "hidden"})
+        outbox.send(events.ASSET_HIDDEN, str(video_id), users=[owner_id])
     for name in (METADATA, THUMBNAILS):
         jobs_repo.enqueue(conn, name, {"assetId": str(row.id)})
+    store_on_upload(conn, row.id, owner_id, metadata)
+    if link is not None:  # a shared link's visitor: the upload joins the link's album or assets
+        shared_links.attach_upload(conn, link, row.id, values)
     return UploadResult(row.id, duplicate=False)
 
 

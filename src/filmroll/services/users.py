@@ -13,6 +13,7 @@ from filmroll.db.engine import Database
 from filmroll.errors import BadRequest, Forbidden
 from filmroll.repositories import sessions, users
 from filmroll.security import hash_password
+from filmroll.services import events, locked
 from filmroll.services.auth import AuthContext
 
 _ADMIN_FIELDS = {
@@ -27,8 +28,9 @@ _ADMIN_FIELDS = {
 
 
 class UserService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, bus: events.EventBus | None = None) -> None:
         self.db = db
+        self.events = bus or events.EventBus()
 
     async def get(self, user_id: uuid.UUID) -> Row[Any]:
         row = await self.db.read(lambda c: users.get(c, user_id))
@@ -69,6 +71,8 @@ class UserService:
             values["email"] = str(values["email"]).lower()
         if fields.get("password"):
             values["password_hash"] = hash_password(str(fields["password"]))
+        if by_admin and "pinCode" in fields:
+            values["pin_code"] = locked.admin_pin_value(fields["pinCode"])
 
         def update(conn: Connection) -> Row[Any]:
             if "email" in values:
@@ -80,6 +84,8 @@ class UserService:
             row = (
                 users.update(conn, user_id, values) if values else users.get(conn, user_id, with_deleted=True)
             )
+            if "pin_code" in values:
+                locked.lock_all(conn, user_id)
             assert row is not None
             return row
 
@@ -95,14 +101,17 @@ class UserService:
             if row is None:
                 raise BadRequest("User not found")
             sessions.delete_for_user(conn, user_id)
+            outbox.close(users=[user_id])  # sessions and API keys alike stop hearing events
             if force:
                 users.hard_delete(conn, user_id)
+                outbox.broadcast(events.USER_DELETE, str(user_id))
                 return row
             deleted = users.soft_delete(conn, user_id, utcnow())
             assert deleted is not None
             return deleted
 
-        return await self.db.write(delete)
+        async with self.events.collect() as outbox:
+            return await self.db.write(delete)
 
     async def restore(self, user_id: uuid.UUID) -> Row[Any]:
         def restore(conn: Connection) -> Row[Any]:

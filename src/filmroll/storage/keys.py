@@ -7,8 +7,9 @@ from typing import Literal
 
 DerivedKind = Literal["preview", "thumbnail"]
 
-KEY_ROOTS = ("library", "thumbs")
-"""First segment of every key filmroll writes: originals (and sidecars), and derived files."""
+KEY_ROOTS = ("library", "thumbs", "profile")
+"""First segment of every key filmroll writes: originals (and sidecars), derived files, and
+users' profile images."""
 
 
 def validate_key(key: str) -> str:
@@ -65,3 +66,14 @@ def derived_key(owner_id: str, asset_id: str, kind: DerivedKind, ext: str) -> st
     owner = _segment(owner_id, "owner id")
     asset = _segment(asset_id, "asset id")
     return validate_key(f"thumbs/{owner}/{asset[:2]}/{asset}-{kind}{_ext(ext)}")
+
+
+def profile_key(user_id: str, image_id: str) -> str:
+    """Key of a profile image: ``profile/<user_id>/<image_id>.jpeg``.
+
+    Each upload gets a new ``image_id``, so a replaced image is a different key and a
+    client holding the old one never reads a half-replaced file.
+    """
+    user = _segment(user_id, "user id")
+    image = _segment(image_id, "image id")
+    return validate_key(f"profile/{user}/{image}.jpeg")

@@ -21,6 +21,7 @@ from filmroll.sync.forms import queries, render, renderer
 from filmroll.sync.forms.renderer import FormRenderer, forms_of
 from filmroll.sync.sql import wired
 from tests.assets.helpers import MANIFEST, PHOTOS, upload, wait_for_jobs
+from tests.locked.helpers import unlock
 from tests.support import LiveServer
 
 JPEGS = [PHOTOS / e["path"] for e in MANIFEST if e["mime"] == "image/jpeg"][:6]
@@ -81,6 +82,7 @@ def world(server: LiveServer) -> Iterator[tuple[httpx.Client, httpx.Client, str,
     owner_id, _e, owner_token = server.new_user("forms-owner")
     friend_id, _e, friend_token = server.new_user("forms-friend")
     with server.client(owner_token) as owner, server.client(friend_token) as friend:
+        unlock(owner)  # the writes include changes to locked assets
         yield owner, friend, owner_id, friend_id
 
 

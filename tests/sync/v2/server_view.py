@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from filmroll.db.schema import album_assets, album_users, albums, asset_exif, assets, partners
+from filmroll.db.schema import album_assets, album_users, albums, asset_exif, assets, partners, users
 
 Key = tuple[str, ...]
 
@@ -27,7 +27,7 @@ def _pairs(conn: Connection, query: sa.Select[Any]) -> set[Key]:
 
 def server_keys(conn: Connection, me: uuid.UUID) -> dict[str, set[Key]]:
     """Own assets, partners' timeline assets and assets of the user's albums; those albums; partners;
-    the users `me` is related to (itself, partners either way, owners and members of its albums)."""
+    every active user (the default user directory, `all`)."""
     sharers = sa.select(partners.c.shared_by_id).where(partners.c.shared_with_id == me)
     mine = sa.union(
         sa.select(albums.c.id).where(albums.c.owner_id == me),
@@ -41,16 +41,9 @@ def server_keys(conn: Connection, me: uuid.UUID) -> dict[str, set[Key]]:
             assets.c.id.in_(linked),
         )
     )
-    related = sa.union(
-        sa.select(sa.literal(me, sa.Uuid())),
-        sa.select(partners.c.shared_by_id).where(partners.c.shared_with_id == me),
-        sa.select(partners.c.shared_with_id).where(partners.c.shared_by_id == me),
-        sa.select(albums.c.owner_id).where(albums.c.id.in_(mine)),
-        sa.select(album_users.c.user_id).where(album_users.c.album_id.in_(mine)),
-    )
     return {
         "auth_user": {(str(me),)},
-        "users": {(str(r[0]),) for r in conn.execute(related)},
+        "users": _ids(conn, sa.select(users.c.id).where(users.c.deleted_at.is_(None))),
         "assets": _ids(conn, shown),
         "exif": _ids(conn, sa.select(asset_exif.c.asset_id).where(asset_exif.c.asset_id.in_(shown))),
         "albums": _ids(conn, sa.select(albums.c.id).where(albums.c.id.in_(mine))),

@@ -114,22 +114,6 @@ def _interrupted_loss(db: Database) -> None:
     assert asyncio.run(run(None)) == []
 
 
-def test_user_tied_only_by_an_album_is_deleted(server: LiveServer, builder: AssetBuilder) -> None:
-    """Other tests on this server delete users too (those deletes go to everyone), so check membership."""
-    alice, bob, carol = new_client(server, "alice"), new_client(server, "bob"), new_client(server, "carol")
-    album_id = create_album(bob, [builder.insert(uuid.UUID(bob.user_id))], [alice, carol])
-    users = {u["id"] for u in of_type(alice.sync(["UsersV1"]), "UserV1")}
-    assert {bob.user_id, carol.user_id} <= users
-    assert bob.http.delete(f"/api/albums/{album_id}/user/{carol.user_id}").status_code == 204
-    assert {"userId": carol.user_id} in of_type(alice.sync(["UsersV1"]), "UserDeleteV1")
-    gone = {d["userId"] for d in of_type(carol.sync(["UsersV1"]), "UserDeleteV1")}
-    assert {alice.user_id, bob.user_id} <= gone
-    share(bob, alice)
-    assert bob.http.delete(f"/api/albums/{album_id}").status_code == 204
-    assert {"userId": bob.user_id} not in of_type(alice.sync(["UsersV1"]), "UserDeleteV1"), "still a partner"
-    assert {"userId": alice.user_id} not in of_type(bob.sync(["UsersV1"]), "UserDeleteV1")
-
-
 def test_asset_in_two_newly_shared_albums_is_backfilled_once(
     server: LiveServer, builder: AssetBuilder
 ) -> None:

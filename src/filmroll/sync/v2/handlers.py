@@ -23,7 +23,9 @@ from filmroll.db.schema import stacks as stacks_table
 from filmroll.sync.forms.queries import ASSETS, FormTable
 from filmroll.sync.forms.queries import EXIF as EXIF_FORMS
 from filmroll.sync.forms.renderer import completed
+from filmroll.sync.v2 import asset_metadata as asset_metadata_sync
 from filmroll.sync.v2 import checkpoints
+from filmroll.sync.v2 import memories as memory_sync
 from filmroll.sync.v2 import queries as repo
 from filmroll.sync.v2.acks import ack, backfill_ack
 from filmroll.sync.v2.lines import (
@@ -164,37 +166,69 @@ async def unshare_deletes(run: Run, entity: str, key: str, ids_of: IdsOf) -> Tag
 
 
 async def users(run: Run) -> Lines:
-    """Only users related to the caller; a relation that begins re-sends the user."""
-    after_delete, after_upsert = run.after("UserDeleteV1"), run.after("UserV1")
-    limit = 1 << 30
+    """The user directory: every active user (`all`) or only users related to the caller
+    (`related`: itself, partners either way, owners and members of its albums, a relation
+    that begins re-sending the user). A soft-deleted user is a `UserDeleteV1` in both.
 
-    def load(conn: Connection) -> tuple[list[tuple[int, uuid.UUID]], list[tuple[int, Row[Any]]]]:
-        related = repo.related_users(conn, run.me)
+    A session whose `UserV1` checkpoint predates the mode in force was synced under the
+    other mode, so it catches up: every user it now sees is sent and, when the session had
+    synced users before, a delete goes out for every user it no longer sees. Those lines
+    keep the checkpoints where they were and `SyncAckV1` lines at the run's bound close the
+    catch-up, so an interrupted one is redone, never skipped.
+    """
+    after_delete, after_upsert = run.after("UserDeleteV1"), run.after("UserV1")
+
+    def load(conn: Connection) -> tuple[bool, list[tuple[int, uuid.UUID]], list[tuple[int, Row[Any]]]]:
+        mode, since = repo.user_directory(conn)
+        catch_up = after_upsert < since
         gone: dict[uuid.UUID, int] = {}
 
-        def lost(user_id: uuid.UUID, seq: int, deleted: bool = False) -> None:
-            if deleted or user_id not in related:
-                gone[user_id] = max(gone.get(user_id, 0), int(seq))
+        def lost(user_id: uuid.UUID, seq: int) -> None:
+            gone[user_id] = max(gone.get(user_id, 0), int(seq))
 
-        for row in repo.user_deletes(conn, after_delete, run.upper, limit):
-            lost(row.user_id, row.seq, deleted=True)
-        for audit in repo.partner_deletes_involving(conn, run.me, after_delete, run.upper, limit):
-            lost(audit.shared_with_id if audit.shared_by_id == run.me else audit.shared_by_id, audit.seq)
-        for row in repo.album_relation_losses(conn, run.me, after_delete, run.upper):
+        for row in repo.user_deletes(conn, after_delete, run.upper, 1 << 30):
             lost(row.user_id, row.seq)
-        found = []
-        for row in repo.users_by_id(conn, list(related)):
-            seq = max(int(row.update_seq), related[row.id])
-            if after_upsert < seq <= run.upper:
-                found.append((seq, row))
+        found: list[tuple[int, Row[Any]]] = []
+        if mode == "all":
+            for row in repo.soft_deletes(conn, after_delete, run.upper):
+                lost(row.user_id, row.seq)
+            start = 0 if catch_up else after_upsert
+            found = [(int(row.seq), row) for row in repo.active_users(conn, start, run.upper)]
+        else:
+            related = repo.related_users(conn, run.me)
+            rows = repo.users_by_id(conn, list(related))
+            shown = {row.id for row in rows if row.deleted_at is None}
+            for row in rows:
+                seq = int(row.update_seq)
+                if row.deleted_at is not None and after_delete < seq <= run.upper:
+                    lost(row.id, seq)
+            for audit in repo.partner_deletes_involving(conn, run.me, after_delete, run.upper, 1 << 30):
+                other = audit.shared_with_id if audit.shared_by_id == run.me else audit.shared_by_id
+                if other not in shown:
+                    lost(other, audit.seq)
+            for row in repo.album_relation_losses(conn, run.me, after_delete, run.upper):
+                if row.user_id not in shown:
+                    lost(row.user_id, row.seq)
+            for row in rows:
+                seq = max(int(row.update_seq), related[row.id])
+                if row.id in shown and (catch_up or after_upsert < seq) and seq <= run.upper:
+                    found.append((seq, row))
+            if catch_up and (after_upsert or after_delete):
+                for user_id in repo.all_user_ids(conn) - shown:
+                    lost(user_id, after_delete)
         by_seq = sorted((seq, user_id) for user_id, seq in gone.items())
-        return by_seq, sorted(found, key=lambda f: f[0])
+        return catch_up, by_seq, sorted(found, key=lambda f: f[0])
 
-    gone, found = await run.db.read(load)
+    catch_up, gone, found = await run.db.read(load)
     for seq, user_id in gone:
-        yield line("UserDeleteV1", {"userId": str(user_id)}, ack("UserDeleteV1", seq))
+        acked = after_delete if catch_up else seq
+        yield line("UserDeleteV1", {"userId": str(user_id)}, ack("UserDeleteV1", acked))
+    if catch_up and gone:
+        yield line("SyncAckV1", EMPTY, ack("UserDeleteV1", run.upper))
     for seq, row in found:
-        yield line("UserV1", sync_user(row), ack("UserV1", seq))
+        yield line("UserV1", sync_user(row), ack("UserV1", after_upsert if catch_up else seq))
+    if catch_up:
+        yield line("SyncAckV1", EMPTY, ack("UserV1", run.upper))
 
 
 def rows(entity: str, query: Callable[..., Sequence[Row[Any]]], mapper: Mapper) -> Step:
@@ -394,6 +428,16 @@ HANDLERS: dict[str, tuple[Step, ...]] = {
         rows("UserMetadataDeleteV1", repo.own_metadata_deletes, sync_user_metadata_delete),
         rows("UserMetadataV1", repo.own_metadata, sync_user_metadata),
     ),
+    "MemoriesV1": (
+        rows("MemoryDeleteV1", memory_sync.memory_deletes, memory_sync.sync_memory_delete),
+        rows("MemoryV1", memory_sync.own_memories, memory_sync.sync_memory),
+    ),
+    "MemoryToAssetsV1": (memory_sync.link_deletes, memory_sync.link_upserts),
+    "AssetMetadataV1": (
+        rows("AssetMetadataDeleteV1", asset_metadata_sync.own_metadata_deletes,
+             asset_metadata_sync.sync_asset_metadata_delete),
+        rows("AssetMetadataV1", asset_metadata_sync.own_metadata, asset_metadata_sync.sync_asset_metadata),
+    ),
 }  # fmt: skip
 """Each request type as its steps, in order: deletes, then backfill, then upserts. Request types
-without an entry (memories, people, faces, asset metadata, edits) send no rows."""
+without an entry (people, faces, edits) send no rows."""

@@ -40,6 +40,7 @@ from filmroll.db.schema import (
     users,
 )
 from filmroll.repositories import access, audit
+from filmroll.repositories.users import DirectoryMode, directory
 from filmroll.sync.forms.queries import ASSETS, EXIF, form_version, stale_key, stored
 from filmroll.sync.sql import wired
 
@@ -188,6 +189,29 @@ def album_relation_losses(conn: Connection, me: uuid.UUID, after: int, upper: in
 
 def users_by_id(conn: Connection, ids: Sequence[uuid.UUID]) -> Rows:
     return conn.execute(sa.select(users).where(users.c.id.in_(list(ids)))).all()
+
+
+def active_users(conn: Connection, after: int, upper: int) -> Rows:
+    """Every user that is not soft-deleted, changed in `(after, upper]`, by sequence."""
+    query = sa.select(users, users.c.update_seq.label("seq")).where(users.c.deleted_at.is_(None))
+    return _page(conn, query, users.c.update_seq, after, upper, 1 << 30, wire=False)
+
+
+def soft_deletes(conn: Connection, after: int, upper: int) -> Rows:
+    """`(user_id, seq)` of users soft-deleted as of a change in `(after, upper]`."""
+    query = sa.select(users.c.id.label("user_id"), users.c.update_seq.label("seq")).where(
+        users.c.deleted_at.is_not(None)
+    )
+    return _page(conn, query, users.c.update_seq, after, upper, 1 << 30, wire=False)
+
+
+def all_user_ids(conn: Connection) -> set[uuid.UUID]:
+    return {r.id for r in conn.execute(sa.select(users.c.id))}
+
+
+def user_directory(conn: Connection) -> tuple[DirectoryMode, int]:
+    """The user directory mode in force and the sequence since which it is."""
+    return directory(conn)
 
 
 def user_deletes(conn: Connection, after: int, upper: int, limit: int) -> Rows:

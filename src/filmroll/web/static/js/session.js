@@ -1,0 +1,3 @@
+// Who is signed in, shared by every page.
+
+export const session = { user: null };
