@@ -23,6 +23,8 @@ from filmroll.sync.forms.renderer import FormRenderer, forms_of
 from filmroll.sync.sql import wired
 from filmroll.sync.v1 import encode as v1_encode
 from filmroll.sync.v1 import queries as v1_queries
+from filmroll.sync.v2 import queries as v2_queries
+from filmroll.sync.v2.lines import stored_lines
 from tests.assets.helpers import MANIFEST, PHOTOS, upload, wait_for_jobs
 from tests.support import LiveServer
 
@@ -100,6 +102,34 @@ def check_v1_pages(db: Database, owner_id: str) -> None:
                 after = v1_encode.asset_id(rows[-1])
                 assert uuid.UUID(page.last_id) == after
             assert pages > 1
+
+    db.read_sync(check)
+
+
+def check_v2_batches(db: Database, owner_id: str) -> None:
+    """Batches of the owner's asset and exif lines composed by the database equal the lines
+    built from the same stored forms in Python, batch boundaries and acks included."""
+    owner = uuid.UUID(owner_id)
+    sources = (
+        ("AssetV1", queries.ASSETS, v2_queries.own_assets),
+        ("AssetExifV1", queries.EXIF, v2_queries.own_exif),
+    )
+
+    def check(conn: sa.Connection) -> None:
+        upper = conn.execute(sa.select(sa.func.max(assets.c.update_seq))).scalar_one() + 10
+        for entity, ft, query in sources:
+            after, batches = 0, 0
+            while True:
+                blob = v2_queries.own_blob(conn, ft.name, entity, owner, after, upper, 2)
+                rows = query(conn, owner, after, upper, 2)
+                assert blob.stale == 0 and blob.count == len(rows)
+                assert blob.body == stored_lines(entity, rows)
+                batches += 1
+                if len(rows) < 2:
+                    break
+                after = int(rows[-1].seq)
+                assert blob.last == after
+            assert batches > 1
 
     db.read_sync(check)
 
@@ -184,6 +214,7 @@ def test_every_write_keeps_stored_forms_equal_to_a_fresh_encoding(
         asyncio.run(renderer.catch_up())
         assert check_forms(db, all_fresh=True) > 0, name
         check_v1_pages(db, owner_id)
+        check_v2_batches(db, owner_id)
     check_fields(db)
 
 
