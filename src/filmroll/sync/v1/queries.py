@@ -132,7 +132,13 @@ def _dto_page_select(dialect: str, own: bool, after: bool, version: int) -> sa.S
     )
     fresh = sa.and_(is_fresh(assets), sa.or_(asset_exif.c.asset_id.is_(None), is_fresh(asset_exif)))
     id_text = sa.type_coerce(assets.c.id, sa.String) if dialect == "sqlite" else sa.cast(assets.c.id, sa.Text)
-    joined = assets.outerjoin(asset_exif, asset_exif.c.asset_id == assets.c.id)
+    after_id = sa.bindparam("after", type_=sa.Uuid())
+    on_exif = asset_exif.c.asset_id == assets.c.id
+    if after:
+        # Repeating the bound on the joined side lets PostgreSQL's merge join start both index
+        # scans at the page instead of walking every earlier EXIF row of every owner.
+        on_exif = sa.and_(on_exif, asset_exif.c.asset_id > after_id)
+    joined = assets.outerjoin(asset_exif, on_exif)
     if own:
         joined = joined.outerjoin(stacks, stacks.c.id == assets.c.stack_id)
     page = (
@@ -151,7 +157,7 @@ def _dto_page_select(dialect: str, own: bool, after: bool, version: int) -> sa.S
         .limit(sa.bindparam("limit", type_=sa.Integer()))
     )
     if after:
-        page = page.where(assets.c.id > sa.bindparam("after", type_=sa.Uuid()))
+        page = page.where(assets.c.id > after_id)
     sub = page.subquery()
     joined_text = (
         sa.func.string_agg(sub.c.dto, aggregate_order_by(sa.literal_column("','"), sub.c.id))
