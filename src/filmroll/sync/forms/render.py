@@ -25,7 +25,7 @@ re-rendered in the background, while readers render stale rows on the fly meanwh
 
 _ASSET_COLUMNS = tuple(column for _key, column in ASSET_FIELDS)
 _EXIF_COLUMNS = tuple(column for _key, column in EXIF_FIELDS)
-_OWN_FAVOURITE, _NOT_FAVOURITE = '"isFavorite":true', '"isFavorite":false'
+OWN_FAVOURITE, NOT_FAVOURITE = '"isFavorite":true', '"isFavorite":false'
 
 
 def _text(value: Any) -> str:
@@ -57,4 +57,4 @@ def v1_dto(asset: str, exif: str | None, *, own: bool, stack: dict[str, Any] | N
         parts += [',"stack":', _text(stack)]
     parts.append("}")
     text = "".join(parts)
-    return text if own else text.replace(_OWN_FAVOURITE, _NOT_FAVOURITE, 1)
+    return text if own else text.replace(OWN_FAVOURITE, NOT_FAVOURITE, 1)

@@ -14,11 +14,14 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Connection, Row
 
 from filmroll.db.schema import AUDIT_TABLES, Ts, asset_audit, asset_exif, assets, stacks
 from filmroll.repositories import access, audit
-from filmroll.sync.forms.queries import form_version, stored
+from filmroll.sync.forms.queries import form_version, is_fresh, stored
+from filmroll.sync.forms.render import NOT_FAVOURITE, OWN_FAVOURITE
+from filmroll.sync.sql import wire_value
 
 
 def _with_forms(conn: Connection, viewer_id: uuid.UUID) -> sa.Select[Any]:
@@ -82,6 +85,115 @@ def by_id_page(
     if after_id is not None:
         query = query.where(assets.c.id > after_id)
     return conn.execute(query.order_by(assets.c.id).limit(limit)).all()
+
+
+def _lit(text: str) -> sa.ColumnElement[str]:
+    return sa.literal(text, sa.String)
+
+
+def _stack_json(dialect: str) -> sa.ColumnElement[str]:
+    """`mappers.asset.stack_response` as JSON text, `null` without a stack; members in any
+    state are counted (one index probe per stacked asset)."""
+    members = (
+        sa.select(sa.func.count())
+        .select_from(stacks_member)
+        .where(stacks_member.c.stack_id == assets.c.stack_id)
+        .scalar_subquery()
+    )
+    text = (
+        _lit('{"id":"')
+        + wire_value(dialect, stacks.c.id)
+        + _lit('","primaryAssetId":"')
+        + wire_value(dialect, stacks.c.primary_asset_id)
+        + _lit('","assetCount":')
+        + sa.cast(members, sa.String)
+        + _lit("}")
+    )
+    return sa.case((stacks.c.id.is_(None), _lit("null")), else_=text)
+
+
+stacks_member = assets.alias("stack_member")
+
+
+@functools.cache
+def _dto_page_select(dialect: str, own: bool, after: bool, version: int) -> sa.Select[Any]:
+    """One page's `AssetResponseDto` elements composed by the database from the stored parts,
+    exactly as `sync.forms.render.v1_dto` composes them: the page arrives as one string with
+    its last id, count and the number of rows whose stored forms are stale (the caller then
+    composes that page in Python instead). Nothing is done per row in Python, which is what
+    lets a full sync cost about what reading the rows costs."""
+    del version  # part of the cache key: freshness compares stored forms with it
+    body: sa.ColumnElement[Any] = sa.func.substr(assets.c.wire_v1, 1, sa.func.length(assets.c.wire_v1) - 1)
+    body = body + sa.func.coalesce(_lit(',"exifInfo":') + asset_exif.c.wire_v1, _lit(""))
+    dto = (
+        body + _lit(',"stack":') + _stack_json(dialect) + _lit("}")
+        if own
+        else sa.func.replace(body + _lit("}"), OWN_FAVOURITE, NOT_FAVOURITE)
+    )
+    fresh = sa.and_(is_fresh(assets), sa.or_(asset_exif.c.asset_id.is_(None), is_fresh(asset_exif)))
+    id_text = sa.type_coerce(assets.c.id, sa.String) if dialect == "sqlite" else sa.cast(assets.c.id, sa.Text)
+    after_id = sa.bindparam("after", type_=sa.Uuid())
+    on_exif = asset_exif.c.asset_id == assets.c.id
+    if after:
+        # Repeating the bound on the joined side lets PostgreSQL's merge join start both index
+        # scans at the page instead of walking every earlier EXIF row of every owner.
+        on_exif = sa.and_(on_exif, asset_exif.c.asset_id > after_id)
+    joined = assets.outerjoin(asset_exif, on_exif)
+    if own:
+        joined = joined.outerjoin(stacks, stacks.c.id == assets.c.stack_id)
+    page = (
+        sa.select(
+            dto.label("dto"),
+            id_text.label("id"),
+            sa.case((fresh, 0), else_=1).label("stale"),
+        )
+        .select_from(joined)
+        .where(
+            assets.c.owner_id == sa.bindparam("owner", type_=sa.Uuid()),
+            assets.c.visibility.in_(sa.bindparam("visibilities", expanding=True)),
+            assets.c.updated_at <= sa.bindparam("until", type_=Ts),
+        )
+        .order_by(assets.c.id)
+        .limit(sa.bindparam("limit", type_=sa.Integer()))
+    )
+    if after:
+        page = page.where(assets.c.id > after_id)
+    sub = page.subquery()
+    joined_text = (
+        sa.func.string_agg(sub.c.dto, aggregate_order_by(sa.literal_column("','"), sub.c.id))
+        if dialect != "sqlite"
+        else sa.func.group_concat(sub.c.dto, ",")
+    )
+    return sa.select(
+        joined_text.label("body"),
+        sa.func.max(sub.c.id).label("last_id"),
+        sa.func.count().label("n"),
+        sa.func.coalesce(sa.func.sum(sub.c.stale), 0).label("stale"),
+    )
+
+
+def by_id_page_text(
+    conn: Connection,
+    own: bool,
+    owner_id: uuid.UUID,
+    visibilities: Sequence[str],
+    updated_until: datetime,
+    limit: int,
+    after_id: uuid.UUID | None,
+) -> Row[Any]:
+    """`by_id_page`'s rows as one composed string (`body`, `last_id`, `n`, `stale`); the body
+    is only valid when `stale` is 0 (SQLite's group_concat keeps the order of the ordered,
+    limited subquery it reads from)."""
+    query = _dto_page_select(conn.dialect.name, own, after_id is not None, form_version())
+    params: dict[str, Any] = {
+        "owner": owner_id,
+        "visibilities": list(visibilities),
+        "until": updated_until,
+        "limit": limit,
+    }
+    if after_id is not None:
+        params["after"] = after_id
+    return conn.execute(query, params).one()
 
 
 def by_creation_page(

@@ -74,13 +74,18 @@ class SyncV1Service:
         if session_id is not None:
             sid, since = session_id, now - FULL_SYNC_PASS
             await self.db.write(lambda c: session_repo.lower_v1_synced_at(c, sid, until, since))
-        visibilities = v1_visibilities(owner_id == viewer_id)
+        own = owner_id == viewer_id
+        visibilities = v1_visibilities(own)
 
         def read_page(conn: Connection, count: int, cursor: Any) -> tuple[bytes, Any, int]:
             if early:
                 rows = repo.by_creation_page(conn, viewer_id, owner_id, visibilities, until, count, cursor)
                 last = (rows[-1].file_created_at, asset_id(rows[-1])) if rows else cursor
             else:
+                page = repo.by_id_page_text(conn, own, owner_id, visibilities, until, count, cursor)
+                if not page.stale:
+                    last = uuid.UUID(page.last_id) if page.n else cursor
+                    return (page.body or "").encode(), last, int(page.n)
                 rows = repo.by_id_page(conn, viewer_id, owner_id, visibilities, until, count, cursor)
                 last = asset_id(rows[-1]) if rows else cursor
             stacks = repo.stacks_of(conn, stack_ids(rows))

@@ -95,6 +95,27 @@ def _source(source: Source, mapper: Mapper) -> Source:
     return lambda conn, after, upper, limit: completed(conn, table, source(conn, after, upper, limit))
 
 
+def composed(entity: str, forms: FormTable, query: Callable[..., Sequence[Row[Any]]]) -> Step:
+    """The owner's asset or exif lines, each batch composed by the database from the stored
+    forms (`queries.own_blob`); a batch with a stale form, or past the sequences the composed
+    ack covers, is read again row by row and completed, as `rows` would."""
+
+    def source(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> repo.Blob:
+        if upper <= MAX_COMPOSED_SEQ:
+            blob = repo.own_blob(conn, forms.name, entity, me, after, upper, limit)
+            if not blob.stale:
+                return blob
+        page = completed(conn, forms, query(conn, me, after, upper, limit))
+        last = int(page[-1].seq) if page else after
+        return repo.Blob(stored_lines(entity, page), last, len(page), 0)
+
+    return lambda run: run.blobs(partial(source, me=run.me), run.after(entity))
+
+
+MAX_COMPOSED_SEQ = (1 << 48) - 1
+"""Sequences whose ack the database composes (`queries.ACK_HEAD` plus 12 hex digits)."""
+
+
 def _field(name: str, column: str) -> Mapper:
     return lambda row: {name: str(getattr(row, column))}
 
@@ -382,7 +403,7 @@ HANDLERS: dict[str, tuple[Step, ...]] = {
     ),
     "AssetsV1": (
         rows("AssetDeleteV1", repo.own_asset_deletes, _field("assetId", "asset_id")),
-        rows("AssetV1", repo.own_assets, ASSET),
+        composed("AssetV1", ASSETS, repo.own_assets),
     ),
     "StacksV1": (
         rows("StackDeleteV1", repo.own_stack_deletes, _field("stackId", "stack_id")),
@@ -417,7 +438,7 @@ HANDLERS: dict[str, tuple[Step, ...]] = {
                    by_id(repo.album_links_of), sync_album_to_asset),
         rows("AlbumToAssetV1", repo.album_links, sync_album_to_asset),
     ),
-    "AssetExifsV1": (rows("AssetExifV1", repo.own_exif, EXIF),),
+    "AssetExifsV1": (composed("AssetExifV1", EXIF_FORMS, repo.own_exif),),
     "AlbumAssetExifsV1": album_split("AlbumAssetExif", repo.ALBUM_EXIF, EXIF),
     "PartnerAssetExifsV1": (
         backfilled("PartnerAssetExifBackfillV1", "PartnerAssetExifV1", repo.partners_of,

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Connection, Row
 
 from filmroll.db.schema import (
@@ -41,7 +42,7 @@ from filmroll.db.schema import (
 )
 from filmroll.repositories import access, audit
 from filmroll.repositories.users import DirectoryMode, directory
-from filmroll.sync.forms.queries import ASSETS, EXIF, form_version, stale_key, stored
+from filmroll.sync.forms.queries import ASSETS, EXIF, form_version, is_fresh, stale_key, stored
 from filmroll.sync.sql import wired
 
 Rows = Sequence[Row[Any]]
@@ -96,6 +97,72 @@ def _own_forms(table: str, dialect: str, version: int) -> sa.Select[Any]:
 def _own_page(conn: Connection, table: str, me: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
     statement = _own_forms(table, conn.dialect.name, form_version())
     return conn.execute(statement, {"me": me, "after": after, "upper": upper, "limit": limit}).all()
+
+
+@dataclass(frozen=True)
+class Blob:
+    """A batch of lines composed by the database: the lines, the last row's sequence, how many
+    rows, and how many had a stale stored form (the batch is then only valid when 0)."""
+
+    body: bytes
+    last: int
+    count: int
+    stale: int
+
+
+ACK_HEAD = "00000000-0000-7000-8000-"
+"""`clock.seq_to_uuid` of a sequence below 2**48: this head, then 12 hex digits."""
+
+
+def _hex12(dialect: str, seq: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
+    if dialect == "sqlite":
+        return sa.func.printf("%012x", seq, type_=sa.String)
+    return sa.func.lpad(sa.func.to_hex(seq, type_=sa.String), 12, "0", type_=sa.String)
+
+
+@functools.cache
+def _own_blob(table: str, entity: str, dialect: str, version: int) -> sa.Select[Any]:
+    """One batch of an owner's asset or exif lines as a single string built by the database
+    from the stored forms: `{"type":…,"data":<stored form>,"ack":"…"}` per row, so reading a
+    batch costs one row, not a thousand. Sequences past 2**48 (never reached in practice) and
+    stale forms are left to the row-by-row path."""
+    del version  # part of the cache key: freshness compares stored forms with it
+    t = assets if table == ASSETS.name else asset_exif
+    seq = t.c.update_seq
+    head = sa.literal(f'{{"type":"{entity}","data":', sa.String)
+    ack_text = sa.literal(f',"ack":"{entity}|{ACK_HEAD}', sa.String) + _hex12(dialect, seq)
+    text = head + t.c.wire_v2 + ack_text + sa.literal('"}\n', sa.String)
+    page = (
+        sa.select(
+            text.label("line"),
+            seq.label("seq"),
+            sa.case((is_fresh(t), 0), else_=1).label("stale"),
+        )
+        .where(t.c.owner_id == _ME, seq > _AFTER, seq <= _UPPER)
+        .order_by(seq)
+        .limit(_LIMIT)
+        .subquery()
+    )
+    joined = (
+        sa.func.string_agg(page.c.line, aggregate_order_by(sa.literal_column("''"), page.c.seq))
+        if dialect != "sqlite"
+        else sa.func.group_concat(page.c.line, "")
+    )
+    return sa.select(
+        joined.label("body"),
+        sa.func.max(page.c.seq).label("last"),
+        sa.func.count().label("n"),
+        sa.func.coalesce(sa.func.sum(page.c.stale), 0).label("stale"),
+    )
+
+
+def own_blob(
+    conn: Connection, table: str, entity: str, me: uuid.UUID, after: int, upper: int, limit: int
+) -> Blob:
+    """A batch of `own_assets`/`own_exif` lines composed by the database (see `_own_blob`)."""
+    statement = _own_blob(table, entity, conn.dialect.name, form_version())
+    row = conn.execute(statement, {"me": me, "after": after, "upper": upper, "limit": limit}).one()
+    return Blob((row.body or "").encode(), int(row.last or after), int(row.n), int(row.stale))
 
 
 def lost_albums(me: uuid.UUID) -> sa.Select[Any]:

@@ -12,20 +12,28 @@ from __future__ import annotations
 import asyncio
 import heapq
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.engine import Connection, Row
 
 from filmroll.db.engine import Snapshot
 from filmroll.sync.v2.acks import Ack
+from filmroll.sync.v2.queries import Blob
 
 BATCH = 1000
+T = TypeVar("T")
 Rows = Sequence[Any]
 """Database rows, or any records with a `seq` attribute (e.g. rows completed with stored forms)."""
+
+
+class BlobSource(Protocol):
+    """`Source`'s batches as lines composed in one piece (`Blob`)."""
+
+    def __call__(self, conn: Connection, after: int, upper: int, limit: int) -> Blob: ...
 
 
 class Source(Protocol):
@@ -50,30 +58,49 @@ class Run:
         found = self.checkpoints.get(entity_type)
         return found.seq if found is not None else 0
 
-    async def pages(self, source: Source, after: int, upper: int | None = None) -> AsyncIterator[Rows]:
-        """Every row of `source` in `(after, upper]`, one batch per read of the run's snapshot.
-
-        The next batch is read while the current one is being sent, so at most two
-        batches are held at once; callers encode a whole batch per step to keep the
-        per-row overhead out of the event loop.
-        """
-        top = self.upper if upper is None else upper
-
-        def fetch(start: int) -> asyncio.Future[Rows]:
-            return asyncio.ensure_future(
-                self.db.read(partial(source, after=start, upper=top, limit=self.batch))
-            )
-
-        pending: asyncio.Future[Rows] | None = fetch(after)
+    async def _prefetched(
+        self, read: Callable[[int], Awaitable[T]], after: int, following: Callable[[T], int | None]
+    ) -> AsyncIterator[T]:
+        """Batches read from cursor `after` on, the next one (at `following(batch)`, None when
+        done) read while the current one is being sent, so at most two are held at once."""
+        pending: asyncio.Future[T] | None = asyncio.ensure_future(read(after))
         try:
             while pending is not None:
-                page = await pending
-                pending = fetch(int(page[-1].seq)) if len(page) == self.batch else None
-                if page:
-                    yield page
+                batch = await pending
+                cursor = following(batch)
+                pending = asyncio.ensure_future(read(cursor)) if cursor is not None else None
+                yield batch
         finally:
             if pending is not None and not pending.done():
                 pending.cancel()
+
+    async def pages(self, source: Source, after: int, upper: int | None = None) -> AsyncIterator[Rows]:
+        """Every row of `source` in `(after, upper]`, one batch per read of the run's snapshot;
+        callers encode a whole batch per step to keep the per-row overhead out of the event loop."""
+        top = self.upper if upper is None else upper
+
+        def read(start: int) -> Awaitable[Rows]:
+            return self.db.read(partial(source, after=start, upper=top, limit=self.batch))
+
+        def following(page: Rows) -> int | None:
+            return int(page[-1].seq) if len(page) == self.batch else None
+
+        async for page in self._prefetched(read, after, following):
+            if page:
+                yield page
+
+    async def blobs(self, source: BlobSource, after: int) -> AsyncIterator[bytes]:
+        """Like `pages`, for sources whose batches arrive as lines already composed."""
+
+        def read(start: int) -> Awaitable[Blob]:
+            return self.db.read(partial(source, after=start, upper=self.upper, limit=self.batch))
+
+        def following(blob: Blob) -> int | None:
+            return blob.last if blob.count == self.batch else None
+
+        async for blob in self._prefetched(read, after, following):
+            if blob.count:
+                yield blob.body
 
     async def rows(self, source: Source, after: int, upper: int | None = None) -> AsyncIterator[Row[Any]]:
         """`pages`, one row at a time."""
