@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -165,3 +165,24 @@ async def test_a_day_without_memories_moves_no_cursor(quiet_server: LiveServer, 
     assert fresh_db.read_sync(clock.current) == before
     assert await MemoryService(fresh_db).generate(TODAY + timedelta(days=30)) == 0
     assert fresh_db.read_sync(clock.current) == before
+
+
+def test_admins_create_memories_on_demand(quiet_server: LiveServer, fresh_db: Database) -> None:
+    """`POST /api/jobs {name: memory-create}` (the web app's admin job page) runs the job for
+    today at once; jobs filmroll does not have answer 400 rather than pretending to run."""
+    owner, _e, token = quiet_server.new_user("otd-manual")
+    today = datetime.now(UTC).date()
+    taken = datetime(today.year - 3, today.month, min(today.day, 28), 12)
+    _photo(AssetBuilder(fresh_db, seed=5), owner, taken)
+    with quiet_server.client(token) as c:
+        assert c.get("/api/memories").json() == []
+        refused = c.post("/api/jobs", json={"name": "memory-create"})
+        assert refused.status_code == 403, refused.text
+    with quiet_server.client(quiet_server.admin()) as admin:
+        done = admin.post("/api/jobs", json={"name": "memory-create"})
+        assert done.status_code == 204, done.text
+        assert admin.post("/api/jobs", json={"name": "person-cleanup"}).status_code == 204
+        for name in ("backup-database", "no-such-job"):
+            assert admin.post("/api/jobs", json={"name": name}).status_code == 400, name
+    with quiet_server.client(token) as c:
+        assert [m["data"]["year"] for m in c.get("/api/memories").json()] == [today.year - 3]
