@@ -8,11 +8,14 @@ takes it out of every album, as Immich does, so album members lose it (and sync 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, Literal
 
 import anyio
@@ -89,6 +92,10 @@ def _exif_values(edit: AssetEdit) -> dict[str, Any]:
     return values
 
 
+log = logging.getLogger("filmroll.assets")
+ANNOUNCE_BATCH = 500
+
+
 class AssetService:
     """Reads and writes assets on behalf of an authenticated caller."""
 
@@ -96,6 +103,7 @@ class AssetService:
         self.db = db
         self.storage = storage
         self.events = bus or events.EventBus()
+        self._announcing: set[asyncio.Task[None]] = set()
 
     async def get(self, auth: AuthContext, asset_id: uuid.UUID) -> dict[str, Any]:
         def load(conn: Connection) -> dict[str, Any]:
@@ -110,7 +118,7 @@ class AssetService:
     async def update(self, auth: AuthContext, ids: Sequence[uuid.UUID], edit: AssetEdit) -> None:
         asset_values, exif_values = _asset_values(edit), _exif_values(edit)
 
-        def apply(conn: Connection) -> None:
+        def apply(conn: Connection) -> list[uuid.UUID]:
             rows = require_assets(conn, auth, ids, "update")
             if asset_values:
                 assets_repo.update(conn, [r.id for r in rows], asset_values)
@@ -118,11 +126,25 @@ class AssetService:
                 albums_repo.unlink_everywhere(conn, [r.id for r in rows])
             if exif_values:
                 assets_repo.upsert_exifs(conn, [(r.id, r.owner_id) for r in rows], exif_values)
-            if asset_values or exif_values:
-                events.asset_updates(conn, outbox, [r.id for r in rows])
+            return [r.id for r in rows] if asset_values or exif_values else []
 
-        async with self.events.collect() as outbox:
-            await self.db.write(apply)
+        changed = await self.db.write(apply)
+        if changed:
+            task = asyncio.create_task(self._announce_updates(changed))
+            self._announcing.add(task)
+            task.add_done_callback(self._announcing.discard)
+
+    async def _announce_updates(self, ids: list[uuid.UUID]) -> None:
+        """`on_asset_update` for committed edits, each asset as it is now. Built after the
+        request has answered and in batches: a bulk edit of thousands of assets must hold
+        neither the writer nor its response while a payload per asset is built."""
+        try:
+            for start in range(0, len(ids), ANNOUNCE_BATCH):
+                batch = ids[start : start + ANNOUNCE_BATCH]
+                async with self.events.collect() as outbox:
+                    await self.db.read(partial(events.asset_updates, outbox=outbox, ids=batch))
+        except Exception:
+            log.exception("announcing asset updates failed")
 
     async def trash(self, auth: AuthContext, ids: Sequence[uuid.UUID]) -> None:
         def apply(conn: Connection) -> None:
