@@ -94,6 +94,10 @@ def _exif_values(edit: AssetEdit) -> dict[str, Any]:
 
 log = logging.getLogger("filmroll.assets")
 ANNOUNCE_BATCH = 500
+ANNOUNCE_LIMIT = 1_000
+"""Edits of more assets at once are not announced one event per asset: thousands of
+`on_asset_update` payloads would cost the server seconds and flood every open app, which get
+the same changes through sync anyway."""
 
 
 class AssetService:
@@ -129,7 +133,7 @@ class AssetService:
             return [r.id for r in rows] if asset_values or exif_values else []
 
         changed = await self.db.write(apply)
-        if changed:
+        if 0 < len(changed) <= ANNOUNCE_LIMIT:
             task = asyncio.create_task(self._announce_updates(changed))
             self._announcing.add(task)
             task.add_done_callback(self._announcing.discard)
