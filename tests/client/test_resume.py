@@ -19,7 +19,7 @@ from filmroll.client.connect import connect
 from filmroll.client.errors import StreamInterrupted
 from filmroll.client.mirror import open_replica, replica_path
 from filmroll.client.replica import Replica
-from filmroll.client.v2 import sync_v2
+from filmroll.client.v2 import TYPES, sync_v2
 from tests.client.helpers import PASSWORD, check, mirror, new_user
 from tests.client.proxy import Faults, proxy
 from tests.support import LiveServer
@@ -69,9 +69,14 @@ async def test_stream_cut_mid_way_keeps_replica_consistent(
 ) -> None:
     user = new_user(server, "cut")
     builder.insert_many(uuid.UUID(user.id), 45)
-    with server.client(server.admin()) as admin:  # every user comes first, as a UserV1 or UserDeleteV1 line
-        users = len(admin.get("/api/admin/users", params={"withDeleted": "true"}).json())
-    with proxy(int(server.settings.port), Faults(cut_after=15_000 + 400 * users)) as url:
+    # Cut half way through the asset lines, wherever the lines before them (every user of the
+    # shared server comes first) end: the same stream, read once without the proxy, says where.
+    with server.client(user.token) as http:
+        body = http.post(
+            "/api/sync/stream", json={"types": list(TYPES)}, headers={"accept-encoding": "identity"}
+        )
+    first, last = body.content.index(b'{"type":"AssetV1"'), body.content.rindex(b'{"type":"AssetV1"')
+    with proxy(int(server.settings.port), Faults(cut_after=(first + last) // 2)) as url:
         replica = open_replica(tmp_path)
         api = await connect(url, replica, user.creds)
         try:

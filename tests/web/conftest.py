@@ -22,8 +22,12 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One browser per test module. Playwright's sync API keeps an event loop running in the
+    main thread while it is open, so it must be closed before tests of other modules (which
+    call `asyncio.run`) run; pytest groups tests by database, so web modules run twice, each
+    time between others."""
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} is missing: run scripts/install-browser.sh")
     with sync_playwright() as pw:
