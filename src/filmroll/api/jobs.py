@@ -13,12 +13,13 @@ from fastapi import APIRouter, Response
 
 from filmroll.api.deps import Perm, Svc
 from filmroll.api.dto import Model
+from filmroll.api.routing import GuardedRoute
 from filmroll.errors import BadRequest
 from filmroll.jobs.assets import QUEUES
 from filmroll.repositories import jobs as jobs_repo
 from filmroll.services.auth import AuthContext
 
-router = APIRouter(prefix="/jobs", tags=["Jobs"])
+router = APIRouter(prefix="/jobs", tags=["Jobs"], route_class=GuardedRoute)
 
 
 def queue_status(counts: dict[str, int]) -> dict[str, Any]:
