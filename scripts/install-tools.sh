@@ -9,3 +9,4 @@ if [ ! -x .tools/node_modules/.bin/immich ]; then
 fi
 .tools/node_modules/.bin/node --version
 bash scripts/install-browser.sh
+bash scripts/install-redis.sh

@@ -13,6 +13,8 @@ from bench.scenarios import (
     download_memory,
     full_sync,
     ingest,
+    repair,
+    sync_extensions,
     timeline,
     upload_memory,
     v2_full,
@@ -41,5 +43,9 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         search_scenario.NAME, lambda p: [p.small, p.large], search_scenario.run, search_scenario.summarize
     ),
+    Scenario(
+        sync_extensions.NAME, lambda p: [p.small, p.large], sync_extensions.run, sync_extensions.summarize
+    ),
+    Scenario(repair.NAME, lambda p: [p.large], repair.run),
 )
 NAMES = tuple(s.name for s in SCENARIOS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import APIRouter, FastAPI
 
@@ -32,6 +33,7 @@ from filmroll.api import map as map_api
 from filmroll.api import memories as memories_api
 from filmroll.api import search as search_api
 from filmroll.api import shared_links as shared_links_api
+from filmroll.api import sync_extensions as sync_extensions_api
 from filmroll.api import tags as tags_api
 from filmroll.api.body_limit import BodyLimitMiddleware
 from filmroll.api.deps import Services
@@ -89,6 +91,7 @@ ROUTERS = (
     partners.router,
     sync_v1.router,
     sync_v2.router,
+    sync_extensions_api.router,
     albums.router,
     stacks.router,
     search_api.router,
@@ -125,6 +128,7 @@ def build_services(settings: Settings) -> Services:
         db,
         {METADATA: asset_jobs.extract_metadata, THUMBNAILS: asset_jobs.generate_thumbnails},
         concurrency=settings.job_concurrency,
+        lease=timedelta(seconds=settings.job_lease_seconds),
     )
     sync_v1_service, sync_v2_service = SyncV1Service(db), SyncV2Service(db)
     memory_service = MemoryService(db)
@@ -177,7 +181,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.services = svc
         await svc.directory.apply_mode()
         svc.events.attach(sockets)
-        await remove_interrupted_uploads(svc.storage)
+        if settings.single_process:  # otherwise another process may be writing them
+            await remove_interrupted_uploads(svc.storage)
         if settings.jobs_enabled:
             await svc.jobs.start()
             svc.maintenance.start()
@@ -208,7 +213,7 @@ def create_app(settings: Settings) -> FastAPI:
         api.include_router(router)
     api.add_api_route("/.well-known/immich", well_known, methods=["GET"], include_in_schema=False)
     app.include_router(api)
-    sockets = SocketServer(lambda: app.state.services)
+    sockets = SocketServer(lambda: app.state.services, settings.redis_url)
     app.mount(SOCKET_PATH, sockets.app)
     app.add_api_route("/.well-known/immich", well_known, methods=["GET"], include_in_schema=False)
     app.router.default = WebApp(app.router.default)  # the web app answers paths no route matched

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +26,7 @@ user_app = typer.Typer(help="Manage users (operator commands, no login needed)."
 app.add_typer(user_app, name="user")
 app.add_typer(mirror_app, name="mirror")
 console = Console()
+log = logging.getLogger("filmroll.worker")
 err = Console(stderr=True)
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Data directory [FILMROLL_DATA_DIR].")]
@@ -51,15 +55,91 @@ def serve(
     data_dir: DataDir = None,
     database_url: DbUrl = None,
     log_level: Annotated[str | None, typer.Option(help="Log level [FILMROLL_LOG_LEVEL].")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="API processes sharing the port [FILMROLL_WORKERS].")
+    ] = None,
 ) -> None:
-    """Migrate the database if needed and run the HTTP server."""
+    """Migrate the database if needed and run the HTTP server (with `--workers N`, N processes
+    on one port, each with its share of the background jobs unless FILMROLL_JOBS_ENABLED=false)."""
     from filmroll.app import create_app
 
+    flags = {"host": host, "port": port, "data_dir": data_dir, "database_url": database_url}
+    flags |= {"log_level": log_level, "workers": workers}
+    settings = _settings(**flags)
+    _prepare(settings)
+    if settings.workers == 1:
+        app_ = create_app(settings)
+        uvicorn.run(app_, host=settings.host, port=settings.port, log_level=settings.log_level)
+        return
+    # uvicorn's supervisor (no extra dependency, restarts a process that dies) spawns each
+    # process afresh: they read their settings from the environment.
+    for name, value in flags.items():
+        if value is not None:
+            os.environ[f"FILMROLL_{name.upper()}"] = str(value)
+    uvicorn.run(
+        "filmroll.cli:app_from_environment",
+        factory=True,
+        workers=settings.workers,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+    )
+
+
+def app_from_environment() -> Any:
+    """The app of one `serve --workers` process, built from `FILMROLL_*` variables."""
+    from filmroll.app import create_app
+
+    return create_app(_settings())
+
+
+@app.command()
+def worker(
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+    log_level: Annotated[str | None, typer.Option(help="Log level [FILMROLL_LOG_LEVEL].")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(help="Jobs run at once [FILMROLL_JOB_CONCURRENCY].")
+    ] = None,
+) -> None:
+    """Run background jobs only, no HTTP: metadata, thumbnails, stored sync forms, daily
+    maintenance and memories. Any number of workers on any hosts share the queue; API
+    processes can then run with `FILMROLL_JOBS_ENABLED=false`. Live events go out through
+    `FILMROLL_REDIS_URL`. Stops cleanly on SIGTERM or SIGINT (running jobs go back to the
+    queue)."""
     settings = _settings(
-        host=host, port=port, data_dir=data_dir, database_url=database_url, log_level=log_level
+        data_dir=data_dir, database_url=database_url, log_level=log_level, job_concurrency=concurrency
+    )
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     _prepare(settings)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+    asyncio.run(_work(settings))
+
+
+async def _work(settings: Settings) -> None:
+    from filmroll.api.socketio import PublishOnly
+    from filmroll.app import build_services
+
+    svc = build_services(settings)
+    if settings.redis_url is not None:
+        svc.events.attach(PublishOnly(settings.redis_url))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await svc.jobs.start()
+    svc.maintenance.start()
+    svc.forms.start()
+    log.info("worker %s running jobs", svc.jobs.worker_id)
+    try:
+        await stop.wait()
+    finally:
+        await svc.forms.stop()
+        await svc.maintenance.stop()
+        await svc.jobs.stop()
+        svc.events.attach(None)
+        svc.db.dispose()
 
 
 @app.command()

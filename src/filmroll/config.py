@@ -49,6 +49,18 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=8, ge=1, le=200, description="Database connections for readers.")
     jobs_enabled: bool = Field(default=True, description="Run background jobs in this process.")
     job_concurrency: int = Field(default=2, ge=1, le=64, description="Background jobs run at once.")
+    job_lease_seconds: int = Field(
+        default=60,
+        ge=3,
+        le=3600,
+        description="A running job's lease: a job whose process died is taken over after this long.",
+    )
+    workers: int = Field(default=1, ge=1, le=64, description="API processes `serve` starts on its port.")
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:port/db for live events across processes (several API or worker "
+        "processes); not needed with one process.",
+    )
     max_json_bytes: int = Field(
         default=MAX_JSON_BYTES,
         ge=64 * 1024,
@@ -77,6 +89,12 @@ class Settings(BaseSettings):
         if self.storage == "s3" and not self.s3_bucket:
             raise ValueError("storage=s3 needs FILMROLL_S3_BUCKET")
         return self
+
+    @property
+    def single_process(self) -> bool:
+        """Whether this is the only process using the database and storage: one API process
+        running the jobs itself and no Redis (a cluster sets `FILMROLL_REDIS_URL`)."""
+        return self.workers == 1 and self.jobs_enabled and self.redis_url is None
 
     @property
     def resolved_database_url(self) -> str:

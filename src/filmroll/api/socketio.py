@@ -43,16 +43,38 @@ def session_room(session_id: uuid.UUID) -> str:
     return f"session:{session_id}"
 
 
-def client_manager() -> socketio.AsyncManager | None:
+CLOSE = "filmroll:close"
+"""A pub/sub message that closes, in every process, the connections in the rooms it names.
+It travels as an emit so it keeps its order among the events published before it (the
+session's `on_session_delete` reaches its connections before they close); it never reaches a
+client."""
+
+
+class RedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
+    """python-socketio's Redis manager, plus closing connections held by any process."""
+
+    async def _handle_emit(self, message: dict[str, Any]) -> None:
+        if message.get("event") != CLOSE:
+            await super()._handle_emit(message)
+            return
+        if self.server is None:  # a write-only manager (worker process) holds no connections
+            return
+        rooms = message.get("room") or []
+        for sid, _eio_sid in list(self.get_participants("/", rooms)):
+            await self.server.disconnect(sid, ignore_queue=True)
+
+
+def client_manager(redis_url: str | None = None, *, write_only: bool = False) -> socketio.AsyncManager | None:
     """How emits reach connections: None keeps them in this process.
 
-    This is the one place a second server process changes. Each process then holds its own
-    connections, so every emit must reach every process: a pub/sub manager
-    (`socketio.AsyncRedisManager(url)`) publishes each emit and every process delivers it to
-    the connections in the named rooms that it holds. Closing connections (`Close`) walks
-    local rooms only and must be published the same way.
+    With several processes each holds its own connections, so every emit must reach every
+    process: with `redis_url` each emit (and each close) is published on Redis and every
+    process delivers it to the connections it holds in the named rooms. A worker process
+    holds no connections and only publishes (`write_only`).
     """
-    return None
+    if redis_url is None:
+        return None
+    return RedisManager(redis_url, write_only=write_only)
 
 
 def server_version() -> dict[str, int]:
@@ -64,14 +86,15 @@ class SocketServer:
     """python-socketio's ASGI server, authenticating with the app's services and delivering
     the event bus's items (`services.events.Transport`)."""
 
-    def __init__(self, services: Callable[[], Services]) -> None:
+    def __init__(self, services: Callable[[], Services], redis_url: str | None = None) -> None:
         self._services = services
+        self._shared = redis_url is not None
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
             transports=["websocket"],
             cors_allowed_origins="*",
             always_connect=True,  # accept, then say `error: unauthorized` and close, as Immich
-            client_manager=client_manager(),
+            client_manager=client_manager(redis_url),
             logger=False,
             engineio_logger=False,
         )
@@ -108,5 +131,29 @@ class SocketServer:
                     elif rooms:
                         await self.sio.emit(item.name, item.data, to=rooms)
                 elif isinstance(item, Close) and rooms:
+                    if self._shared:
+                        await self.sio.emit(CLOSE, None, to=rooms)
+                        continue
                     for sid, _eio_sid in list(self.sio.manager.get_participants("/", rooms)):
                         await self.sio.disconnect(sid)
+
+
+class PublishOnly:
+    """The event bus's transport in a process without connections (`filmroll worker`):
+    publishes every event and close on Redis for the API processes to deliver."""
+
+    def __init__(self, redis_url: str) -> None:
+        self.manager = RedisManager(redis_url, write_only=True)
+        self._lock = asyncio.Lock()
+
+    async def deliver(self, items: Sequence[Item]) -> None:
+        async with self._lock:
+            for item in items:
+                rooms = [user_room(u) for u in item.users] + [session_room(s) for s in item.sessions]
+                if isinstance(item, Event):
+                    if item.everyone:
+                        await self.manager.emit(item.name, item.data, namespace="/")
+                    elif rooms:
+                        await self.manager.emit(item.name, item.data, namespace="/", room=rooms)
+                elif rooms:
+                    await self.manager.emit(CLOSE, None, namespace="/", room=rooms)

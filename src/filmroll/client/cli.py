@@ -98,6 +98,8 @@ def _summary(report: MirrorReport) -> str:
     if stats is not None:
         kind = "full" if stats.full else "incremental"
         parts.append(f"synced with {stats.protocol} ({kind}, {stats.lines} lines)")
+        for done in stats.repairs:
+            parts.append(f"repaired by difference ({done.fetched} rows fetched, {done.deleted} deleted)")
     parts.append(f"{report.downloaded} files downloaded ({report.bytes:,} bytes)")
     if report.removed:
         parts.append(f"{report.removed} removed")

@@ -176,6 +176,36 @@ class Api:
             raise ServerError(f"sync stream refused: unexpected status {resp.status_code}")
         return resp
 
+    async def estimate(self, types: Sequence[str], *, reset: bool = False) -> dict[str, Any] | None:
+        """filmroll's `POST /sync/estimate` (lines and bytes the next stream sends), or None from a
+        server without it (Immich answers 404)."""
+        body: dict[str, Any] = {"types": list(types)}
+        if reset:
+            body["reset"] = True
+        resp = await self.send("POST", "/sync/estimate", json=body)
+        if resp.status_code in (404, 405):
+            return None
+        raise_for(resp, "sync estimate refused")
+        return dict(resp.json())
+
+    async def digest(
+        self, request_type: str, bucket: str | None = None, *, split: bool = False
+    ) -> dict[str, Any]:
+        """filmroll's `POST /sync/digest` (`NotSupported` from servers without it)."""
+        body: dict[str, Any] = {"type": request_type}
+        if bucket is not None:
+            body["bucket"] = bucket
+        if split:
+            body["split"] = True
+        return dict(await self.call("POST", "/sync/digest", "sync digest refused", json=body))
+
+    async def sync_rows(self, request_type: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """filmroll's `POST /sync/rows`: the current stream lines of `ids` (deletes for rows gone)."""
+        body = {"type": request_type, "ids": list(ids)}
+        resp = await self.send("POST", "/sync/rows", json=body)
+        raise_for(resp, "sync rows refused")
+        return [orjson.loads(raw) for raw in resp.content.splitlines() if raw]
+
     async def ack(self, acks: Sequence[str]) -> None:
         for start in range(0, len(acks), MAX_ACKS):
             chunk = list(acks[start : start + MAX_ACKS])

@@ -165,9 +165,20 @@ class Mirror:
             if self.progress is not None and task is not None:
                 self.progress.advance(task, count)
 
+        def total(lines: int) -> None:
+            """The server's count of the coming stream: a real bar with an ETA (a stream that
+            starts over after a reset adds its own count)."""
+            if self.progress is not None and task is not None:
+                done = self.progress.tasks[task].completed
+                self.progress.update(task, total=done + lines)
+
         try:
             return await synchronize(
-                self.api, self.replica, batch_lines=self.options.batch_lines, on_batch=advance
+                self.api,
+                self.replica,
+                batch_lines=self.options.batch_lines,
+                on_batch=advance,
+                on_total=total,
             )
         finally:
             if self.progress is not None and task is not None:

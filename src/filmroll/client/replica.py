@@ -8,6 +8,7 @@ assets live exactly as long as some album still links them.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -28,9 +29,9 @@ CREATE TABLE IF NOT EXISTS partners (
   PRIMARY KEY (shared_by_id, shared_with_id));
 CREATE TABLE IF NOT EXISTS assets (
   id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, own INTEGER NOT NULL DEFAULT 0,
-  partner INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL);
+  partner INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL, hash INTEGER);
 CREATE INDEX IF NOT EXISTS assets_owner ON assets (owner_id);
-CREATE TABLE IF NOT EXISTS exif (asset_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS exif (asset_id TEXT PRIMARY KEY, data TEXT NOT NULL, hash INTEGER);
 CREATE TABLE IF NOT EXISTS stacks (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS albums (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS album_users (
@@ -67,6 +68,18 @@ def canonical(data: Item) -> str:
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
 
 
+def wire_hash(data: Item) -> int:
+    """The server's digest hash of a row (`docs/sync-digests.md`): SHA-256 of its `data` as
+    compact JSON in the order received, first 8 bytes, as a signed 64-bit integer (SQLite's
+    integer). Computed on arrival, because `data` is stored with sorted keys."""
+    return int.from_bytes(hashlib.sha256(orjson.dumps(data)).digest()[:8], "big", signed=True)
+
+
+HASHED = ("assets", "exif")
+"""Tables whose rows keep `wire_hash` for digests (a replica made before has NULLs: those
+rows differ from the server's digest and are fetched again by the first repair)."""
+
+
 def _upsert(conn: sqlite3.Connection, table: str, keys: dict[str, Any], data: Item) -> None:
     cols = [*keys, "data"]
     marks = ", ".join("?" for _ in cols)
@@ -85,10 +98,10 @@ def _delete(conn: sqlite3.Connection, table: str, **keys: Any) -> None:
 
 def upsert_asset(conn: sqlite3.Connection, data: Item, *, own: bool = False, partner: bool = False) -> None:
     conn.execute(
-        "INSERT INTO assets (id, owner_id, own, partner, data) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (id) DO UPDATE SET data = excluded.data, "
+        "INSERT INTO assets (id, owner_id, own, partner, data, hash) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET data = excluded.data, hash = excluded.hash, "
         "own = max(own, excluded.own), partner = max(partner, excluded.partner)",
-        [data["id"], data["ownerId"], int(own), int(partner), canonical(data)],
+        [data["id"], data["ownerId"], int(own), int(partner), canonical(data), wire_hash(data)],
     )
 
 
@@ -146,7 +159,11 @@ def _asset(own: bool = False, partner: bool = False) -> Apply:
 
 
 def _exif(conn: sqlite3.Connection, d: Item) -> None:
-    _upsert(conn, "exif", {"asset_id": d["assetId"]}, d)
+    conn.execute(
+        "INSERT INTO exif (asset_id, data, hash) VALUES (?, ?, ?) "
+        "ON CONFLICT (asset_id) DO UPDATE SET data = excluded.data, hash = excluded.hash",
+        [d["assetId"], canonical(d), wire_hash(d)],
+    )
 
 
 def _stack(conn: sqlite3.Connection, d: Item) -> None:
@@ -223,6 +240,10 @@ class Replica:
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = NORMAL")
         self.conn.executescript(_SCHEMA)
+        for table in HASHED:
+            columns = {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+            if "hash" not in columns:
+                self.conn.execute(f"ALTER TABLE {table} ADD COLUMN hash INTEGER")
         self.skipped: dict[str, int] = {}
 
     def close(self) -> None:

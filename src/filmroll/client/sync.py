@@ -6,15 +6,20 @@ from filmroll.client.errors import AuthFailed, NotSupported
 from filmroll.client.http import Api
 from filmroll.client.replica import Replica
 from filmroll.client.v1 import sync_v1
-from filmroll.client.v2 import BATCH_LINES, OnBatch, SyncStats, sync_v2
+from filmroll.client.v2 import BATCH_LINES, OnBatch, OnTotal, SyncStats, sync_v2
 
 
 async def synchronize(
-    api: Api, replica: Replica, *, batch_lines: int = BATCH_LINES, on_batch: OnBatch | None = None
+    api: Api,
+    replica: Replica,
+    *,
+    batch_lines: int = BATCH_LINES,
+    on_batch: OnBatch | None = None,
+    on_total: OnTotal | None = None,
 ) -> SyncStats:
     """v2 first; a server without it (404) or refusing it to API keys (403) gets v1."""
     try:
-        return await sync_v2(api, replica, batch_lines=batch_lines, on_batch=on_batch)
+        return await sync_v2(api, replica, batch_lines=batch_lines, on_batch=on_batch, on_total=on_total)
     except NotSupported:
         pass
     except AuthFailed as exc:

@@ -13,9 +13,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from filmroll.client.errors import ServerError, StreamInterrupted
+from filmroll.client.errors import ClientError, NotSupported, ServerError, StreamInterrupted
 from filmroll.client.http import Api, stream_lines
+from filmroll.client.repair import KINDS, RepairStats, keep_only_repairable, repair
 from filmroll.client.replica import Replica, wipe
+
+KIND_TYPES = tuple(kind.request_type for kind in KINDS)
 
 #: Every request type the replica stores (the Immich app's list, minus what filmroll lacks).
 TYPES: tuple[str, ...] = (
@@ -30,6 +33,8 @@ RESET_ACK = "SyncResetV1|reset"
 
 Item = dict[str, Any]
 OnBatch = Callable[[str, int], Awaitable[None] | None]
+OnTotal = Callable[[int], None]
+"""Told how many lines the coming stream holds, before it starts (progress bars, ETAs)."""
 
 
 @dataclass
@@ -41,6 +46,8 @@ class SyncStats:
     batches: int = 0
     resets: int = 0
     full: bool = False
+    repairs: list[RepairStats] = field(default_factory=list)
+    """Repairs by difference this run made (after a reset, or a failed digest check)."""
 
     def add(self, entity_type: str, count: int) -> None:
         self.applied[entity_type] = self.applied.get(entity_type, 0) + count
@@ -80,12 +87,18 @@ class StreamConsumer:
         self.on_batch = on_batch
         self.reset = False
         self.complete = False
+        self.repairable = False
+        """On `SyncResetV1`, keep own assets and exif for a repair instead of wiping everything."""
 
     async def flush(self, batch: list[Item]) -> None:
         entity_type = str(batch[0]["type"])
         with self.replica.transaction() as conn:
-            for item in batch:
-                self.replica.apply(conn, item)
+            if entity_type == "SyncResetV1" and self.repairable:
+                keep_only_repairable(conn)
+                self.replica.put(REPAIR_PENDING, "1", conn)
+            else:
+                for item in batch:
+                    self.replica.apply(conn, item)
         await self.api.ack([RESET_ACK] if entity_type == "SyncResetV1" else acks_of(batch))
         self.stats.add(entity_type, len(batch))
         self.reset = self.reset or entity_type == "SyncResetV1"
@@ -114,6 +127,35 @@ class StreamConsumer:
             raise StreamInterrupted("sync stream ended before it was complete; run again to resume")
 
 
+async def announce(api: Api, types: Sequence[str], reset: bool, on_total: OnTotal) -> None:
+    """Tell `on_total` the size of the coming stream; a server without estimates (or one that
+    refuses it) only costs the progress bar its total."""
+    try:
+        found = await api.estimate(types, reset=reset)
+    except ClientError:
+        return
+    if found is not None:
+        on_total(int(found["lines"]))
+
+
+REPAIR_PENDING = "repair.pending"
+"""Replica meta key set while a repair after a reset is unfinished: the next run finishes it
+before streaming (the server forgot the session's checkpoints when the reset was acked)."""
+
+
+async def _repair(api: Api, replica: Replica, stats: SyncStats, *, after_reset: bool) -> bool:
+    """Repair by difference; False when the server has no digests (the caller starts over)."""
+    try:
+        done = await repair(api, replica)
+    except NotSupported:
+        return False
+    if after_reset:
+        await api.ack(done.acks)
+        replica.put(REPAIR_PENDING, None)
+    stats.repairs.append(done)
+    return True
+
+
 async def sync_v2(
     api: Api,
     replica: Replica,
@@ -121,11 +163,20 @@ async def sync_v2(
     types: Sequence[str] = TYPES,
     batch_lines: int = BATCH_LINES,
     on_batch: OnBatch | None = None,
+    on_total: OnTotal | None = None,
+    check: bool = False,
 ) -> SyncStats:
     """Bring the replica up to date over `POST /sync/stream` (Immich wants a session token).
 
     A replica that belongs to another session (or was filled by v1) starts over with
     `reset: true`, so server progress and local rows always describe the same history.
+    `on_total` hears the line count of each stream first, from filmroll's `/sync/estimate`
+    (not called by servers without it).
+
+    When the server asks for a reset, a filmroll server is not asked for the whole library
+    again: own assets and exif are repaired by difference (`client.repair`) and the stream
+    resumes from the checkpoints the digests gave; servers without digests get the full
+    download. With `check`, digests are compared after the stream and differences repaired.
     """
     key = session_key(api.token or api.api_key or "")
     stats = SyncStats("v2")
@@ -138,12 +189,27 @@ async def sync_v2(
             replica.put("session", key, conn)
         stats.full = True
 
+    if (
+        not start_over
+        and replica.get(REPAIR_PENDING)
+        and not await _repair(api, replica, stats, after_reset=True)
+    ):
+        start_over = True
     for _ in range(MAX_RESETS + 1):
         consumer = StreamConsumer(api, replica, stats, batch_lines, on_batch)
+        consumer.repairable = not start_over and set(KIND_TYPES) <= set(types)
+        if on_total is not None:
+            await announce(api, types, start_over, on_total)
         await consumer.run(types, reset=start_over, fresh=adopt if start_over else None)
         start_over = False
         if not consumer.reset:
+            if check:
+                await _repair(api, replica, stats, after_reset=False)
             return stats
         stats.resets += 1
+        if consumer.repairable and await _repair(api, replica, stats, after_reset=True):
+            continue
+        replica.wipe()
+        replica.put(REPAIR_PENDING, None)
         stats.full = True
     raise ServerError("the server keeps asking for a sync reset")

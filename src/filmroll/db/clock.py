@@ -12,6 +12,12 @@ sequence, and `barrier()` waits for in-flight writers so that a v1 delta sync st
 time T sees every change stamped at or before T. Stamps follow the server's own wall clock
 only: no request may move them (a client's clock running ahead is handled per request by
 v1 sync), since every user's later writes would carry the moved time.
+
+Nothing here lives in the process: the order comes from the database's lock on the clock
+row (PostgreSQL) or its single writer (SQLite, see `db/engine.py`), so the guarantees hold
+for any number of server and worker processes. On PostgreSQL the timestamps come from the
+database server's clock, the one clock every host sees; on SQLite (one host) from the
+host's.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ _SEQ_BITS = 62
 _SEQ_MASK = (1 << _SEQ_BITS) - 1
 _VARIANT = 0b10 << 62
 _LOW48 = (1 << 48) - 1
+_DB_NOW = sa.func.timezone("UTC", sa.func.clock_timestamp(), type_=sa.DateTime(timezone=False))
+"""PostgreSQL's wall clock at the moment of evaluation, as naive UTC like every stored time."""
 
 
 def utcnow() -> datetime:
@@ -62,17 +70,50 @@ class Stamp:
 
 def reserve(conn: Connection, count: int = 1) -> Stamp:
     """Take `count` consecutive sequence numbers inside the caller's write transaction."""
+    postgres = conn.dialect.name == "postgresql"
+    # PostgreSQL evaluates RETURNING after the row lock is taken: its clock reading comes
+    # after every earlier writer committed, without a second round trip.
+    now_column = _DB_NOW.label("now") if postgres else sa.null().label("now")
     row = conn.execute(
         sa.update(sync_clock)
         .where(sync_clock.c.id == 1)
         .values(seq=sync_clock.c.seq + count)
-        .returning(sync_clock.c.seq, sync_clock.c.last_at)
+        .returning(sync_clock.c.seq, sync_clock.c.last_at, now_column)
     ).one()
     last_seq, last_at = int(row.seq), row.last_at
-    start_at = max(utcnow(), last_at + _TICK)
+    start_at = max(row.now if postgres else utcnow(), last_at + _TICK)
     stamp = Stamp(seq=last_seq - count + 1, at=start_at, count=count)
     conn.execute(sa.update(sync_clock).where(sync_clock.c.id == 1).values(last_at=stamp.last_at))
     return stamp
+
+
+def _now(conn: Connection) -> datetime:
+    """The clock stamps follow: the database server's on PostgreSQL, the host's on SQLite.
+
+    Called while holding the clock (or a share lock on it), so the time is read after
+    every earlier writer has committed.
+    """
+    if conn.dialect.name == "postgresql":
+        now: datetime = conn.execute(sa.select(_DB_NOW)).scalar_one()
+        return now
+    return utcnow()
+
+
+def barrier_time(conn: Connection) -> datetime:
+    """Inside a write transaction: wait for every writer holding the clock, then return the
+    time every change stamped at or before is committed.
+
+    On SQLite the caller already holds the single writer, so no writer holds the clock. On
+    PostgreSQL a share lock on the clock row waits for the writer holding it (whatever its
+    process or host) and keeps new ones out until this transaction ends; the locked read
+    returns the row as its last writer committed it. Later writers stamp after both the
+    returned time and `last_at`.
+    """
+    query = sa.select(sync_clock.c.last_at).where(sync_clock.c.id == 1)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(read=True)
+    last_at: datetime = conn.execute(query).scalar_one()
+    return max(_now(conn), last_at)
 
 
 def current(conn: Connection) -> int:

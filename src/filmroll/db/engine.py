@@ -3,8 +3,15 @@
 Repositories are plain synchronous functions over a SQLAlchemy `Connection`; services hand
 them to `Database.read` or `Database.write`, which run them in a worker thread inside one
 transaction. SQLite writes all go through a single thread and connection with
-`BEGIN IMMEDIATE`, so requests never see "database is locked"; readers use read-only
-connections. PostgreSQL uses one pool for both.
+`BEGIN IMMEDIATE`; readers use read-only connections. PostgreSQL uses one pool for both.
+
+Several processes may share one SQLite file (`serve --workers N`, `filmroll worker`): each
+write transaction first takes an exclusive `flock` on a lock file beside the database. The
+kernel wakes a waiter as soon as the lock is released, so writers from every process run one
+at a time (commit order is clock order), waiting as long as it takes, and SQLite's own lock is
+free when `BEGIN IMMEDIATE` runs: "database is locked" (which SQLite returns when its busy
+timeout, a poll with sleeps, runs out) does not reach a request. Tools that write without
+the lock (migrations) still wait up to the busy timeout.
 
 A sync run that reads many pages uses a `Snapshot` instead: one read transaction held for the
 whole run, so every page sees the database as it was when the run began. Snapshots have their
@@ -14,9 +21,12 @@ own connections (`snapshot_slots` of them), so long-running streams never starve
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from functools import partial
 from types import TracebackType
 from typing import Any, Literal, TypeVar
@@ -28,6 +38,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool, QueuePool
 
+from filmroll.db.clock import barrier_time
 from filmroll.db.schema import sync_clock
 from filmroll.errors import ServiceUnavailable
 
@@ -46,7 +57,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any, *, readonly: bool) -> None:
     dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA busy_timeout=60000")
     cur.execute("PRAGMA synchronous=NORMAL")
     if not readonly:
         cur.execute("PRAGMA journal_mode=WAL")
@@ -65,6 +76,44 @@ def _sqlite_engine(path: str, size: int, *, readonly: bool) -> Engine:
     event.listen(engine, "connect", partial(_sqlite_pragmas, readonly=readonly))
     event.listen(engine, "begin", partial(_sqlite_begin, immediate=not readonly))
     return engine
+
+
+class WriterLock:
+    """The cross-process SQLite writer lock: a thread lock in this process, then `flock`.
+
+    `flock` locks belong to an open file, so threads of one process sharing the file would
+    not exclude each other; the thread lock does that, and the file lock excludes other
+    processes (and other `Database` objects on the same file). The lock is released when its
+    holder exits, even on SIGKILL, so a killed process never leaves it held.
+    """
+
+    def __init__(self, db_path: str) -> None:
+        self._path = db_path + ".writer-lock"
+        self._thread_lock = threading.Lock()
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        self._thread_lock.acquire()
+        try:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._thread_lock.release()
+            raise
+
+    def __exit__(self, *_exc: object) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+    def close(self) -> None:
+        with self._thread_lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
 
 
 def create_engines(url: str, pool_size: int) -> tuple[Engine, Engine]:
@@ -166,6 +215,7 @@ class Database:
         self._snapshot_engine: Engine | None = None
         self._snapshot_engine_lock = threading.Lock()
         self._closed = threading.Event()
+        self._writer_lock = WriterLock(self.url.removeprefix("sqlite:///")) if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -176,7 +226,10 @@ class Database:
             return fn(conn)
 
     def write_sync(self, fn: Callable[[Connection], T]) -> T:
-        with self.writer.connect() as conn, conn.begin():
+        if self._writer_lock is None:
+            with self.writer.connect() as conn, conn.begin():
+                return fn(conn)
+        with self._writer_lock, self.writer.connect() as conn, conn.begin():
             return fn(conn)
 
     async def read(self, fn: Callable[[Connection], T]) -> T:
@@ -190,16 +243,19 @@ class Database:
             return await loop.run_in_executor(self._write_executor, self.write_sync, fn)
         return await anyio.to_thread.run_sync(self.write_sync, fn, limiter=self._read_limiter)
 
-    async def barrier(self) -> None:
-        """Wait until every write transaction that holds the change clock has committed."""
-        if self.is_sqlite:
-            await self.write(lambda _conn: None)
-            return
+    async def barrier(self) -> datetime:
+        """Wait until every write transaction that holds the change clock has committed, in
+        any process, and return the time a read made now is complete as of.
 
-        def wait(conn: Connection) -> None:
-            conn.execute(sa.select(sync_clock.c.seq).where(sync_clock.c.id == 1).with_for_update(read=True))
-
-        await self.write(wait)
+        Every change stamped at or before the returned time is committed (and so visible to a
+        transaction begun after this returns); every change stamped later is stamped by a
+        writer that takes the clock after this call. The time is read while no writer can hold
+        the clock (SQLite: inside the writer lock; PostgreSQL: holding a share lock on the
+        clock row, which waits for and then excludes writers), on the clock the stamps use:
+        the host's wall clock on SQLite (one host), the database server's on PostgreSQL, so
+        servers on several hosts agree however their own clocks drift.
+        """
+        return await self.write(barrier_time)
 
     async def await_snapshot_slot(self) -> None:
         """Wait until a snapshot connection is free, at most `SNAPSHOT_WAIT` seconds, else 503.
@@ -257,6 +313,8 @@ class Database:
 
     def dispose(self) -> None:
         self._write_executor.shutdown(wait=True)
+        if self._writer_lock is not None:
+            self._writer_lock.close()
         self.writer.dispose()
         self.reader.dispose()
         if self._snapshot_engine is not None:

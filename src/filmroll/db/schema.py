@@ -43,7 +43,15 @@ def _wire_forms() -> list[sa.Column[Any]]:
         sa.Column("wire_v1", sa.Text(), nullable=True),
         sa.Column("wire_seq", Seq, nullable=True),
         sa.Column("wire_version", sa.SmallInteger(), nullable=True),
+        # Signed 64-bit hash of `wire_v2`, stored with it (sync digests; `sync.forms.render.row_hash`).
+        sa.Column("wire_hash", sa.BigInteger(), nullable=True),
     ]
+
+
+def _digest_columns(*keys: str) -> tuple[str, ...]:
+    """Columns of an index that answers sync digests alone: owner, bucket keys, then what
+    decides whether the stored hash is fresh, and the hash."""
+    return ("owner_id", *keys, "update_seq", "wire_seq", "wire_version", "wire_hash")
 
 
 sync_clock = sa.Table(
@@ -255,6 +263,8 @@ assets = sa.Table(
     sa.Index("ix_assets_owner_id_updated_at", "owner_id", "updated_at"),
     sa.Index("ix_assets_owner_id_id", "owner_id", "id"),
     sa.Index("ix_assets_owner_id_file_created_at_id", "owner_id", "file_created_at", "id"),
+    # Covers sync digests (`sync.extensions.digests`): per-month sums read the index, not the rows.
+    sa.Index("ix_assets_digest", *_digest_columns("file_created_at", "id")),
     sa.Index("ix_assets_stack_id", "stack_id"),
     sa.Index(
         "ix_assets_owner_id_local_date_time",
@@ -297,6 +307,7 @@ asset_exif = sa.Table(
     *_wire_forms(),
     _seq(),
     sa.Index("ix_asset_exif_owner_id_update_seq", "owner_id", "update_seq"),
+    sa.Index("ix_asset_exif_digest", *_digest_columns("asset_id")),
 )
 
 wire_renders = sa.Table(
@@ -486,6 +497,17 @@ jobs = sa.Table(
     sa.Column("created_at", Ts, nullable=False),
     sa.Column("updated_at", Ts, nullable=False),
     sa.Index("ix_jobs_status_run_after", "status", "run_after"),
+)
+
+# Background tasks that run once per cluster, not once per process (daily maintenance): a
+# process runs one after moving `last_run_at` forward with a conditional update, which only
+# one process can win.
+cluster_tasks = sa.Table(
+    "cluster_tasks",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("last_run_at", Ts, nullable=False),
+    sa.Column("run_by", sa.String(64), nullable=True),
 )
 
 # --- tags and search ----------------------------------------------------------------------

@@ -1,18 +1,24 @@
 """Daily maintenance: prune tombstones past every sync window, drop expired sessions and
-remove partial files left by interrupted uploads.
+remove partial files left by interrupted uploads; create "on this day" memories.
 
-Each task is an idempotent delete, so several server processes may run it at once.
+However many server and worker processes share the database, the run happens once per
+`INTERVAL` per cluster: each process checks every `CHECK_INTERVAL` whether a run is due and
+only the one that wins the `cluster_tasks` row runs it. A process killed mid-run leaves that
+day's run unfinished; every task is an idempotent delete or upsert, so the next day's run
+catches up.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from datetime import timedelta
 
 from filmroll.db.clock import utcnow
 from filmroll.db.engine import Database
 from filmroll.periodic import Periodic
-from filmroll.repositories import sessions
+from filmroll.repositories import cluster, sessions
 from filmroll.services.memories import MemoryService
 from filmroll.storage import Storage, StorageError
 from filmroll.sync.v1.service import SyncV1Service
@@ -21,6 +27,9 @@ from filmroll.sync.v2.service import SyncV2Service
 log = logging.getLogger("filmroll.jobs")
 
 INTERVAL = timedelta(days=1)
+CHECK_INTERVAL = timedelta(minutes=5)
+"""How often each process asks whether the cluster's daily run is due."""
+TASK = "daily-maintenance"
 PARTIAL_IDLE = timedelta(hours=1)
 """A partial upload not written to for this long is abandoned: clients send continuously."""
 
@@ -28,9 +37,11 @@ PARTIAL_IDLE = timedelta(hours=1)
 async def remove_interrupted_uploads(storage: Storage) -> None:
     """At start-up, before serving requests: remove every partial upload in storage.
 
-    filmroll runs one server process per data directory, so partials present now were
-    left by an earlier process that was killed mid-upload. A failure is logged, not
-    raised: the leftovers cost space, not correctness, and the daily run retries.
+    Only for a single server process (no `--workers`, no other processes sharing the
+    storage): partials present now were then left by an earlier process that was killed
+    mid-upload. With several processes another one may be writing them, so the daily run's
+    idle rule is left to clean them. A failure is logged, not raised: the leftovers cost
+    space, not correctness, and the daily run retries.
     """
     try:
         removed = await storage.remove_stale_partials()
@@ -42,7 +53,8 @@ async def remove_interrupted_uploads(storage: Storage) -> None:
 
 
 class DailyMaintenance:
-    """Runs once at start-up, then every `INTERVAL`, while the server runs."""
+    """Runs at start-up if no process of the cluster ran it within `INTERVAL`, then again
+    whenever it is due, in one process of the cluster."""
 
     def __init__(
         self,
@@ -58,7 +70,8 @@ class DailyMaintenance:
         self.sync_v2 = sync_v2
         self.storage = storage
         self.memories = memories
-        self._periodic = Periodic("daily-maintenance", self._logged, INTERVAL.total_seconds())
+        self.runner_id = f"{socket.gethostname()}:{os.getpid()}"[:64]
+        self._periodic = Periodic("daily-maintenance", self._tick, CHECK_INTERVAL.total_seconds())
 
     async def run_once(self) -> dict[str, int]:
         """v1 keeps asset tombstones 100 days, v2 the rest 31 days; sessions end at expiry;
@@ -74,8 +87,18 @@ class DailyMaintenance:
             counts |= await self.memories.run_daily()
         return counts
 
-    async def _logged(self) -> None:
-        log.info("daily maintenance: %s", await self.run_once())
+    async def run_if_due(self) -> dict[str, int] | None:
+        """Run if this process wins the cluster's due run; returns the counts, else None."""
+        now = utcnow()
+        won = await self.db.write(lambda c: cluster.claim_due(c, TASK, self.runner_id, INTERVAL, now))
+        if not won:
+            return None
+        counts = await self.run_once()
+        log.info("daily maintenance: %s", counts)
+        return counts
+
+    async def _tick(self) -> None:
+        await self.run_if_due()
 
     def start(self) -> None:
         self._periodic.start()

@@ -3,7 +3,7 @@
 A job is `queued` until a worker claims it (`running`, `locked_by` = the worker); a
 finished job is deleted, a job out of retries stays as `failed` with its last error.
 Claims are atomic: on PostgreSQL `FOR UPDATE SKIP LOCKED` lets several server processes
-share the queue; on SQLite the single writer connection serialises them.
+share the queue; on SQLite the single writer (one across processes) serialises them.
 """
 
 from __future__ import annotations
@@ -60,31 +60,36 @@ def claim(conn: Connection, worker: str, names: Sequence[str], lease: timedelta)
     return conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).one()
 
 
-def heartbeat(conn: Connection, job_id: int, worker: str) -> None:
-    """Renew the lease of a job this worker is still running."""
+def _held(job_id: int, worker: str | None) -> sa.ColumnElement[bool]:
+    """The job, if `worker` (when given) still holds its lease: a runner whose lease was
+    taken over must not finish, retry or fail the new holder's run."""
+    if worker is None:
+        return jobs.c.id == job_id
+    return sa.and_(jobs.c.id == job_id, jobs.c.locked_by == worker, jobs.c.status == "running")
+
+
+def heartbeat(conn: Connection, job_id: int, worker: str) -> bool:
+    """Renew the lease of a job this worker is still running; False if it lost the lease."""
+    result = conn.execute(sa.update(jobs).where(_held(job_id, worker)).values(updated_at=utcnow()))
+    return bool(result.rowcount)
+
+
+def finish(conn: Connection, job_id: int, worker: str | None = None) -> None:
+    conn.execute(sa.delete(jobs).where(_held(job_id, worker)))
+
+
+def retry(conn: Connection, job_id: int, error: str, run_after: datetime, worker: str | None = None) -> None:
     conn.execute(
         sa.update(jobs)
-        .where(jobs.c.id == job_id, jobs.c.locked_by == worker, jobs.c.status == "running")
-        .values(updated_at=utcnow())
-    )
-
-
-def finish(conn: Connection, job_id: int) -> None:
-    conn.execute(sa.delete(jobs).where(jobs.c.id == job_id))
-
-
-def retry(conn: Connection, job_id: int, error: str, run_after: datetime) -> None:
-    conn.execute(
-        sa.update(jobs)
-        .where(jobs.c.id == job_id)
+        .where(_held(job_id, worker))
         .values(status="queued", locked_by=None, last_error=error, run_after=run_after, updated_at=utcnow())
     )
 
 
-def fail(conn: Connection, job_id: int, error: str) -> None:
+def fail(conn: Connection, job_id: int, error: str, worker: str | None = None) -> None:
     conn.execute(
         sa.update(jobs)
-        .where(jobs.c.id == job_id)
+        .where(_held(job_id, worker))
         .values(status="failed", locked_by=None, last_error=error, updated_at=utcnow())
     )
 

@@ -111,9 +111,12 @@ def store(conn: Connection, ft: FormTable, forms: Sequence[tuple[uuid.UUID, int,
             wire_v1=sa.bindparam("v1"),
             wire_seq=sa.bindparam("s"),
             wire_version=render.VERSION,
+            wire_hash=sa.bindparam("h"),
         )
     )
-    rows = [{"k": k, "s": s, "v2": v2, "v1": v1} for k, s, v2, v1 in forms if k in free]
+    rows = [
+        {"k": k, "s": s, "v2": v2, "v1": v1, "h": render.row_hash(v2)} for k, s, v2, v1 in forms if k in free
+    ]
     if rows:
         conn.execute(statement, rows)
 

@@ -10,6 +10,7 @@ completes it per viewer at read time.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -41,6 +42,14 @@ def asset_forms(row: Mapping[str, Any]) -> tuple[str, str]:
 def exif_forms(row: Mapping[str, Any]) -> tuple[str, str]:
     """(v2 `SyncAssetExifV1`, v1 `ExifResponseDto`) of an exif row."""
     return _text(sync_exif(tuple(row[c] for c in _EXIF_COLUMNS))), _text(exif_response(row))
+
+
+def row_hash(v2: str | bytes) -> int:
+    """A row's digest hash: the first 8 bytes of SHA-256 of its v2 `data` JSON (UTF-8), read
+    big-endian as a signed 64-bit integer, so databases store it in a BIGINT and any client
+    can compute it from the line it received (`docs/sync-digests.md`)."""
+    raw = v2.encode() if isinstance(v2, str) else v2
+    return int.from_bytes(hashlib.sha256(raw).digest()[:8], "big", signed=True)
 
 
 def v1_dto(asset: str, exif: str | None, *, own: bool, stack: dict[str, Any] | None) -> str:

@@ -152,6 +152,9 @@ class SyncV1Service:
             return full_sync_response()
         owner_ids = sorted(expected)
         as_of = await self._settle(after)
+        # The clock stamps by the database's time: on another host it may lag ours, and
+        # reading from the earlier of the two only re-sends, never skips.
+        after = min(after, as_of)
         # One snapshot: the rows judged visible are the rows whose forms are completed.
         async with await self.db.snapshot() as snapshot:
             result = await snapshot.read(lambda c: self._delta(c, viewer_id, owner_ids, after))
@@ -171,9 +174,7 @@ class SyncV1Service:
         ahead = (watermark - utcnow()).total_seconds()
         if ahead >= 0:
             await anyio.sleep(ahead + 0.002)
-        as_of = utcnow()
-        await self.db.barrier()
-        return as_of
+        return await self.db.barrier()
 
     @staticmethod
     def _delta(

@@ -6,7 +6,7 @@ import { confirmDialog, formatAgo, formatDateTime, h, mount, notify } from '../d
 
 /**
  * Sync progress per session or key is not part of Immich's API. filmroll reports it at
- * `GET /api/filmroll/sync-status` as [{sessionId?, apiKeyId?, lastSyncAt, protocol, pending: {type: n}}];
+ * `GET /api/filmroll/sync-status` as [{sessionId?, apiKeyId?, lastSyncAt, protocol, pending: {type: n | null}}];
  * when the server does not have it the columns say so instead of guessing.
  */
 async function syncStatus() {
@@ -20,9 +20,11 @@ async function syncStatus() {
 
 function pendingText(pending) {
   if (!pending) return '—';
+  // null: the session's next stream starts over (a reset is pending), so it has no count
+  if (Object.values(pending).some((n) => n === null)) return 'Full resync pending';
   const entries = Object.entries(pending).filter(([, n]) => n > 0);
-  if (!entries.length) return 'Up to date';
-  return entries.map(([type, n]) => `${type}: ${n}`).join(', ');
+  if (!entries.length) return Object.keys(pending).length ? 'Up to date' : '—';
+  return entries.map(([type, n]) => `${type}: ${n.toLocaleString()}`).join(', ');
 }
 
 function deviceName(s) {
@@ -74,8 +76,8 @@ export async function devicesPage({ main }) {
           s.isPendingSyncReset ? h('div', { class: 'badge warn' }, 'Full resync requested') : null),
         h('td', {}, formatDateTime(s.createdAt)),
         h('td', {}, h('span', { title: formatDateTime(s.updatedAt) }, formatAgo(s.updatedAt))),
-        h('td', {}, st ? h('span', { title: formatDateTime(st.lastSyncAt) }, formatAgo(st.lastSyncAt)) : unknown),
-        h('td', {}, st?.protocol || unknown),
+        h('td', {}, st?.lastSyncAt ? h('span', { title: formatDateTime(st.lastSyncAt) }, formatAgo(st.lastSyncAt)) : st ? 'Never' : unknown),
+        h('td', {}, st ? (st.protocol || '—') : unknown),
         h('td', {}, st ? pendingText(st.pending) : unknown),
         h('td', {}, s.current ? null : h('button', { type: 'button', class: 'button', onclick: () => logout(s), 'aria-label': `Log out ${deviceName(s)}` }, 'Log out')));
     });

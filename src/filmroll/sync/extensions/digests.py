@@ -1,0 +1,273 @@
+"""State digests of what a client keeps (`POST /api/sync/digest`), so it can check its copy
+and find exactly what differs without downloading everything again.
+
+A row's hash is `render.row_hash` of its v2 `data` JSON, the bytes the stream sent (see
+`docs/sync-digests.md`). A bucket's hash is the sum of its rows' hashes modulo 2**64: order
+does not matter, so the database adds stored hashes up in one grouped query (as two sums of
+32-bit halves, which neither database can overflow). The renderer stores each row's hash
+with its form; a row whose form is stale (or was stored before hashes existed) is hashed
+from a fresh rendering here, so a digest is always exact.
+
+Levels: dated kinds (assets) are grouped by month of `fileCreatedAt` (UTC), then by day, then
+listed per row; kinds without a date (exif, stacks, albums) by the first two hex digits of
+the id, then four, then per row. Stacks and albums have no stored forms and few rows, so
+they are hashed from fresh encodings (`COMPUTED`). Visibility is the stream's
+(`access.partner_synced` for partners, the owner's rows otherwise, `/sync/rows`'s selects
+for stacks and albums).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from filmroll.db import clock
+from filmroll.db.schema import asset_exif, assets
+from filmroll.errors import BadRequest
+from filmroll.repositories import access
+from filmroll.sync.extensions import rows as by_id
+from filmroll.sync.forms.queries import ASSETS, EXIF, FormTable, is_fresh
+from filmroll.sync.forms.render import row_hash
+from filmroll.sync.forms.renderer import fill
+from filmroll.sync.sql import wired
+from filmroll.sync.v2.acks import ack
+
+MASK = (1 << 64) - 1
+LOW = 0xFFFFFFFF
+
+
+@dataclass(frozen=True)
+class DigestKind:
+    """One kind of row a client keeps: its table, whether it is grouped by date, which rows
+    the caller sees, and the tables those rows are read from."""
+
+    ft: FormTable
+    dated: bool
+    visible: Callable[[uuid.UUID], sa.ColumnElement[bool]]
+    joined: bool = False
+    acks: tuple[str, ...] = ()
+    """Checkpoints a client that made its copy match this digest may store (see `digest`)."""
+
+    def source(self) -> Any:
+        if self.joined:
+            return asset_exif.join(assets, assets.c.id == asset_exif.c.asset_id)
+        return self.ft.table
+
+
+KINDS: dict[str, DigestKind] = {
+    "AssetsV1": DigestKind(
+        ASSETS, True, lambda me: assets.c.owner_id == me, acks=("AssetV1", "AssetDeleteV1")
+    ),
+    "PartnerAssetsV1": DigestKind(ASSETS, True, lambda me: access.partner_synced(me)),
+    "AssetExifsV1": DigestKind(EXIF, False, lambda me: asset_exif.c.owner_id == me, acks=("AssetExifV1",)),
+    "PartnerAssetExifsV1": DigestKind(EXIF, False, lambda me: access.partner_synced(me), joined=True),
+}
+"""Request types with digests, by the rows their stream keeps."""
+
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_HOUR = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}$")
+_HEX = re.compile(r"^[0-9a-f]+$")
+
+
+def hex64(value: int) -> str:
+    """A hash as 16 lowercase hex digits (unsigned): JSON numbers lose precision past 2**53."""
+    return f"{value & MASK:016x}"
+
+
+@dataclass(frozen=True)
+class Level:
+    """What one digest call groups by (`width` characters of the bucket key) and the range it
+    covers: `rows` when it lists rows instead of buckets."""
+
+    width: int
+    rows: bool
+    start: datetime | None = None
+    end: datetime | None = None
+    prefix: str | None = None
+
+
+def level_of(kind: DigestKind, bucket: str | None, split: bool = False) -> Level:
+    """The level a bucket asks for; a malformed bucket is a 400. With `split`, a day is
+    answered per hour (`YYYY-MM-DDTHH`) instead of per row, and an hour per row: a client
+    repairing a large library lists a few hours of a changed day instead of all of it."""
+    if kind.dated:
+        if bucket is None:
+            return Level(7, False)
+        try:
+            if _MONTH.match(bucket):
+                start = datetime.strptime(bucket, "%Y-%m")
+                end = (start + timedelta(days=32)).replace(day=1)
+                return Level(10, False, start, end)
+            if _DAY.match(bucket):
+                start = datetime.strptime(bucket, "%Y-%m-%d")
+                return Level(13, not split, start, start + timedelta(days=1))
+            if _HOUR.match(bucket):
+                start = datetime.strptime(bucket, "%Y-%m-%dT%H")
+                return Level(13, True, start, start + timedelta(hours=1))
+        except ValueError:
+            pass
+        raise BadRequest(["bucket must be a month (YYYY-MM), a day (YYYY-MM-DD) or an hour (YYYY-MM-DDTHH)"])
+    if bucket is None:
+        return Level(2, False)
+    if _HEX.match(bucket) and len(bucket) == 2:
+        return Level(4, False, prefix=bucket)
+    if _HEX.match(bucket) and len(bucket) == 4:
+        return Level(4, True, prefix=bucket)
+    raise BadRequest(["bucket must be 2 or 4 lowercase hex digits of an id"])
+
+
+def _int(value: int) -> sa.ColumnElement[int]:
+    """An integer written into the SQL, so a grouped expression is the same text everywhere."""
+    return sa.literal_column(str(int(value)), sa.Integer)
+
+
+def _key_text(conn: Connection, ft: FormTable, width: int) -> sa.ColumnElement[str]:
+    """The first `width` hex digits of the row's id (SQLite stores UUIDs as 32 hex digits)."""
+    one, length = _int(1), _int(width)
+    if conn.dialect.name == "sqlite":
+        return sa.func.substr(ft.key, one, length, type_=sa.String)
+    return sa.func.substr(sa.cast(ft.key, sa.Text), one, length, type_=sa.String)
+
+
+def _bucket(conn: Connection, kind: DigestKind, width: int) -> sa.ColumnElement[str]:
+    if not kind.dated:
+        return _key_text(conn, kind.ft, width)
+    created = assets.c.file_created_at
+    if conn.dialect.name == "sqlite":
+        text = sa.func.substr(created, _int(1), _int(width), type_=sa.String)
+        return sa.func.replace(text, sa.literal_column("' '"), sa.literal_column("'T'"), type_=sa.String)
+    formats = {7: "'YYYY-MM'", 10: "'YYYY-MM-DD'", 13: "'YYYY-MM-DD\"T\"HH24'"}
+    return sa.func.to_char(created, sa.literal_column(formats[width], sa.String), type_=sa.String)
+
+
+def _where(conn: Connection, kind: DigestKind, me: uuid.UUID, level: Level) -> list[sa.ColumnElement[bool]]:
+    where = [kind.visible(me)]
+    if level.start is not None and level.end is not None:
+        where += [assets.c.file_created_at >= level.start, assets.c.file_created_at < level.end]
+    if level.prefix is not None:
+        where.append(_key_text(conn, kind.ft, len(level.prefix)) == level.prefix)
+    return where
+
+
+def _hashed(table: sa.Table) -> sa.ColumnElement[bool]:
+    return sa.and_(is_fresh(table), table.c.wire_hash.is_not(None))
+
+
+def _unhashed(
+    conn: Connection, kind: DigestKind, where: list[sa.ColumnElement[bool]], bucket: sa.ColumnElement[str]
+) -> list[tuple[str, str, int]]:
+    """(bucket, id, hash) of visible rows without a usable stored hash, hashed here from
+    their stored form when it is fresh, else from a fresh rendering."""
+    t = kind.ft.table
+    fresh = is_fresh(t)
+    query = sa.select(
+        bucket.label("bucket"),
+        kind.ft.key.label("key"),
+        sa.case((fresh, t.c.wire_v2), else_=sa.null()).label("wire"),
+    ).select_from(kind.source())
+    rows = conn.execute(query.where(*where, ~_hashed(t))).all()
+    stale = [r.key for r in rows if r.wire is None]
+    rendered = fill(conn, kind.ft, stale, "v2") if stale else {}
+    out = []
+    for r in rows:
+        wire = r.wire if r.wire is not None else rendered[str(r.key)]
+        out.append((str(r.bucket), str(uuid.UUID(str(r.key))), row_hash(wire)))
+    return out
+
+
+def buckets(conn: Connection, kind: DigestKind, me: uuid.UUID, level: Level) -> list[dict[str, Any]]:
+    """`{bucket, count, hash}` per bucket at `level`, in bucket order."""
+    t = kind.ft.table
+    where = _where(conn, kind, me, level)
+    bucket = _bucket(conn, kind, level.width)
+    query = (
+        sa.select(
+            bucket.label("bucket"),
+            sa.func.count().label("n"),
+            sa.func.sum(t.c.wire_hash.op(">>")(sa.literal_column("32", sa.Integer))).label("high"),
+            sa.func.sum(t.c.wire_hash.op("&")(sa.literal_column(str(LOW), sa.BigInteger))).label("low"),
+        )
+        .select_from(kind.source())
+        .where(*where, _hashed(t))
+        .group_by(bucket)
+    )
+    found: dict[str, list[int]] = {}
+    for row in conn.execute(query):
+        found[str(row.bucket)] = [int(row.n), (int(row.high) << 32) + int(row.low)]
+    for name, _id, value in _unhashed(conn, kind, where, bucket):
+        entry = found.setdefault(name, [0, 0])
+        entry[0] += 1
+        entry[1] += value
+    return [{"bucket": name, "count": n, "hash": hex64(total)} for name, (n, total) in sorted(found.items())]
+
+
+def rows(conn: Connection, kind: DigestKind, me: uuid.UUID, level: Level) -> list[dict[str, str]]:
+    """`{id, hash}` of every visible row in the bucket, in id order."""
+    t = kind.ft.table
+    where = _where(conn, kind, me, level)
+    query = sa.select(kind.ft.key.label("key"), t.c.wire_hash).select_from(kind.source())
+    found = {
+        str(uuid.UUID(str(r.key))): int(r.wire_hash) for r in conn.execute(query.where(*where, _hashed(t)))
+    }
+    for _bucket_name, row_id, value in _unhashed(conn, kind, where, _bucket(conn, kind, level.width)):
+        found[row_id] = value
+    return [{"id": row_id, "hash": hex64(value)} for row_id, value in sorted(found.items())]
+
+
+COMPUTED = ("StacksV1", "PartnerStacksV1", "AlbumsV1")
+"""Kinds without stored forms, few rows per user: hashed from fresh encodings on every call,
+with the line mappers and visibility of `/sync/rows` (the stream's)."""
+
+
+def computed(conn: Connection, request_type: str, me: uuid.UUID, level: Level) -> dict[str, Any]:
+    """A digest of a kind hashed on the fly, grouped by id prefix like exif."""
+    kind = by_id.KINDS[request_type]
+    assert kind.mapper is not None
+    found: list[tuple[str, int]] = []
+    for row in conn.execute(wired(conn.dialect.name, kind.select(me, None))):
+        row_id = str(uuid.UUID(str(row.row_id)))
+        if level.prefix is None or row_id.startswith(level.prefix):
+            found.append((row_id, row_hash(orjson.dumps(kind.mapper(row)))))
+    if level.rows:
+        return {"rows": [{"id": i, "hash": hex64(h)} for i, h in sorted(found)]}
+    groups: dict[str, list[int]] = {}
+    for row_id, value in found:
+        entry = groups.setdefault(row_id[: level.width], [0, 0])
+        entry[0] += 1
+        entry[1] += value
+    return {"buckets": [{"bucket": b, "count": n, "hash": hex64(h)} for b, (n, h) in sorted(groups.items())]}
+
+
+def digest(
+    conn: Connection, request_type: str, me: uuid.UUID, bucket: str | None, split: bool = False
+) -> dict[str, Any]:
+    """The digest at one level, with `acks`: checkpoints at the clock read before anything
+    else. Every row changed up to them is in this answer and in any later one, so a client
+    whose copy matches what it read from here on may store them and let the stream carry the
+    rest; changes after them come again in the stream (own assets and exif only: partner
+    streams also need their backfill checkpoints, so they get none)."""
+    if request_type in COMPUTED:
+        level = level_of(KINDS["AssetExifsV1"], bucket)
+        return {"type": request_type, "bucket": bucket, **computed(conn, request_type, me, level), "acks": []}
+    kind = KINDS.get(request_type)
+    if kind is None:
+        names = ", ".join([*KINDS, *COMPUTED])
+        raise BadRequest([f"type must be one of the following values: {names}"])
+    level = level_of(kind, bucket, split)
+    upper = clock.current(conn)
+    answer: dict[str, Any] = {"type": request_type, "bucket": bucket}
+    if level.rows:
+        answer["rows"] = rows(conn, kind, me, level)
+    else:
+        answer["buckets"] = buckets(conn, kind, me, level)
+    answer["acks"] = [ack(entity, upper) for entity in kind.acks]
+    return answer
