@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -47,18 +48,37 @@ def _rows(db: Database, ft: queries.FormTable) -> list[sa.Row[Any]]:
     return db.read_sync(read)
 
 
-def check_forms(db: Database, *, all_fresh: bool) -> int:
-    """Every fresh stored form equals a fresh encoding of its row; returns how many were fresh."""
+def check_forms(db: Database, *, all_fresh: bool, owners: Collection[str] = ()) -> int:
+    """Every fresh stored form equals a fresh encoding of its row; returns how many were fresh.
+    With `all_fresh`, the rows of `owners` (all rows when empty) must all be fresh: other tests'
+    rows on a shared server may be re-stamped by their own jobs at any moment."""
     fresh = 0
     for ft in queries.TABLES:
         for row in _rows(db, ft):
             stored_fresh = row.wire_seq == row.update_seq and row.wire_version == render.VERSION
             if not stored_fresh:
-                assert not all_fresh, f"{ft.name} row {row[0]} not rendered"
+                assert not all_fresh or (owners and row.owner_id not in owners), (
+                    f"{ft.name} row {row[0]} not rendered"
+                )
                 continue
             fresh += 1
             assert (row.wire_v2, row.wire_v1) == forms_of(ft, row), f"{ft.name} row {row[0]} is stale"
     return fresh
+
+
+def rendered(db: Database, renderer: FormRenderer, owners: Collection[str]) -> int:
+    """Catch the renderer up until every row of `owners` is fresh, then `check_forms`. The
+    server's own renderer may hold some of those rows for a moment (renderers skip rows another
+    holds), so one catch-up is not always enough."""
+    deadline = time.monotonic() + 30
+    while True:
+        asyncio.run(renderer.catch_up())
+        try:
+            return check_forms(db, all_fresh=True, owners=owners)
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def check_fields(db: Database) -> None:
@@ -213,8 +233,7 @@ def test_every_write_keeps_stored_forms_equal_to_a_fresh_encoding(
             if isinstance(resp, httpx.Response):
                 assert resp.status_code < 300, (name, resp.text)
         check_forms(db, all_fresh=False)
-        asyncio.run(renderer.catch_up())
-        assert check_forms(db, all_fresh=True) > 0, name
+        assert rendered(db, renderer, {owner_id, friend_id}) > 0, name
         check_v1_pages(db, owner_id)
         check_v2_batches(db, owner_id)
     check_fields(db)
@@ -233,7 +252,7 @@ def test_a_new_form_version_is_served_at_once_and_rendered_in_the_background(
 ) -> None:
     """No start-up rewrite: after a version change every stored form is stale, the stream renders
     each row with the new encoder on the spot, and the renderer then stores the new forms."""
-    _uid, _email, token = server.new_user("forms-version")
+    uid, _email, token = server.new_user("forms-version")
     with server.client(token) as http:
         for path in JPEGS[:3]:
             assert upload(http, path, path.read_bytes() + uuid.uuid4().bytes).status_code == 201
@@ -256,8 +275,7 @@ def test_a_new_form_version_is_served_at_once_and_rendered_in_the_background(
             after = [line for line in stream() if line["type"] in ("AssetV1", "AssetExifV1")]
             assert [line["data"].pop("formVersionProbe") for line in after] == [True] * 6
             assert [line["data"] for line in after] == [line["data"] for line in before]
-            asyncio.run(FormRenderer(db).catch_up())
-            assert check_forms(db, all_fresh=True) > 0
+            assert rendered(db, FormRenderer(db), {uid}) > 0
             stored = db.read_sync(
                 lambda c: c.execute(sa.select(assets.c.wire_v2, assets.c.wire_version)).all()
             )
