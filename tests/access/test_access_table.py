@@ -212,3 +212,19 @@ def test_v1_delta_sync(scenario: Scenario, role: str, state: str) -> None:
     got = UP if upserted else DEL if deleted else NONE
     assert not (upserted and deleted)
     assert got == V1_DELTA[role][state]
+
+
+# --- asset metadata (`GET /api/assets/{id}/metadata`): whoever may read the asset's info ------
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("role", ROLES)
+def test_asset_metadata_reads(scenario: Scenario, role: str, state: str) -> None:
+    expected = READS[role][state][PATHS.index("info")]
+    client = scenario.client(role)
+    resp = client.get(f"/api/assets/{scenario.ids[state]}/metadata")
+    assert resp.status_code == expected, resp.text[:300]
+    if expected == 200:
+        assert resp.json() == []
+    if role in ("anonymous", "api_key"):
+        client.close()
