@@ -8,7 +8,8 @@ write has committed::
 
 so a client is never told of a change it cannot read yet, and a write that fails (or raises
 anywhere inside the block) sends nothing. Payloads are built inside the transaction, from the
-rows as the write left them.
+rows as the write left them; asset edits are the exception (`AssetService.update` reads them
+after commit, off the request, and sends none for edits of more than 1,000 assets).
 
 Names, payloads and recipients are Immich v2.7.5's:
 
