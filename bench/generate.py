@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from filmroll.ids import new_id
 from filmroll.db import clock, schema
 from filmroll.security import hash_password
 from filmroll.sync.forms.queries import TABLES
@@ -230,8 +231,14 @@ def _exif_row(
     }
 
 
+ID_EPOCH_MS = 1_735_689_600_000
+"""2025-01-01: generated ids count milliseconds from here, as if uploaded one per millisecond."""
+
+
 def _new_ids(rng: random.Random, count: int) -> list[uuid.UUID]:
-    return [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(count)]
+    """Time-ordered ids, as the server makes them (`filmroll.ids`), in insertion order."""
+    base = ID_EPOCH_MS + rng.getrandbits(32)
+    return [new_id(base + i, rng.getrandbits(80)) for i in range(count)]
 
 
 def _assets(
