@@ -18,6 +18,7 @@ from bench.scenarios import (
     timeline,
     upload_memory,
     v2_full,
+    web_timeline,
 )
 from bench.scenarios import search as search_scenario
 
@@ -47,5 +48,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         sync_extensions.NAME, lambda p: [p.small, p.large], sync_extensions.run, sync_extensions.summarize
     ),
     Scenario(repair.NAME, lambda p: [p.large], repair.run),
+    Scenario(web_timeline.NAME, lambda p: [p.medium], web_timeline.run),
 )
 NAMES = tuple(s.name for s in SCENARIOS)
