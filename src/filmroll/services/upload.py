@@ -33,6 +33,7 @@ from filmroll import media
 from filmroll.db.clock import utcnow
 from filmroll.db.engine import Database
 from filmroll.errors import BadRequest, ServiceUnavailable
+from filmroll.ids import new_id
 from filmroll.jobs.assets import METADATA, THUMBNAILS
 from filmroll.media.imaging import DECODE_ERRORS, bounded_decode, open_image
 from filmroll.media.video import probe
@@ -174,7 +175,7 @@ class UploadService:
             raise BadRequest("Expected a multipart/form-data body")
         body = _Body()
         parser = MultipartParser(boundary, _callbacks(body))  # type: ignore[arg-type]
-        asset_id = uuid.uuid4()
+        asset_id = new_id()
         sha1 = hashlib.sha1()
         head = bytearray()
         size = 0
