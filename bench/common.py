@@ -6,7 +6,7 @@ import contextlib
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -60,6 +60,34 @@ def timed(fn: Callable[[], T]) -> tuple[float, T]:
 
 def median(values: Sequence[float]) -> float:
     return float(statistics.median(values))
+
+
+def latency_rounds(profile: Profile) -> int:
+    """Rounds of a latency loop: at least five, so that one slow request never is the median."""
+    return max(5, profile.runs * 5)
+
+
+@dataclass
+class Timings:
+    """One call's durations (seconds) over a latency loop, and what it returned last."""
+
+    seconds: list[float] = field(default_factory=list)
+    last: Any = None
+
+    @property
+    def median_ms(self) -> float:
+        return round(median(self.seconds) * 1000, 2)
+
+
+def time_rounds(rounds: int, *calls: Callable[[], Any]) -> list[Timings]:
+    """Each call timed once per round for `rounds` rounds, the calls taking turns within a
+    round, so that all of them meet the server in the same states; one `Timings` per call."""
+    found = [Timings() for _ in calls]
+    for _ in range(rounds):
+        for call, timings in zip(calls, found, strict=True):
+            seconds, timings.last = timed(call)
+            timings.seconds.append(seconds)
+    return found
 
 
 def iso(value: datetime) -> str:

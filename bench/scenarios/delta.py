@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import httpx
 
-from bench.common import Context, Result, iso, median, timed
+from bench.common import Context, Result, iso, latency_rounds, time_rounds
 from bench.generate import change_assets
 from bench.scenarios.v2_full import TYPES, stream_lines
 from filmroll.db.clock import seq_to_uuid, utcnow
@@ -35,15 +35,12 @@ def run(ctx: Context) -> Result:
     acks = [f"{t}|{seq_to_uuid(before_seq, utcnow())}" for t in ACK_TYPES]
     with ctx.server.client(token) as client:
         client.post("/api/sync/ack", json={"acks": acks}).raise_for_status()
-    v1_times, v2_times = [], []
-    changed = lines = 0
     body: dict[str, object] = {"updatedAfter": iso(since), "userIds": ctx.library.timeline_ids}
     with ctx.server.client(token) as client:
-        for _ in range(max(5, ctx.profile.runs * 5)):
-            seconds, changed = timed(lambda: delta_once(client, body))
-            v1_times.append(seconds)
-            seconds, lines = timed(lambda: stream_lines(client, TYPES))
-            v2_times.append(seconds)
+        v1, v2 = time_rounds(
+            latency_rounds(ctx.profile), lambda: delta_once(client, body), lambda: stream_lines(client, TYPES)
+        )
+    changed, lines = int(v1.last), int(v2.last)
     if changed != n:
         raise RuntimeError(f"delta sync returned {changed} changes, expected {n}")
     if not 2 * n <= lines <= 2 * n + 1:
@@ -51,8 +48,8 @@ def run(ctx: Context) -> Result:
     return {
         "assets": ctx.library.size,
         "changes": n,
-        "v1_delta_ms": round(median(v1_times) * 1000, 2),
-        "v2_stream_ms": round(median(v2_times) * 1000, 2),
+        "v1_delta_ms": v1.median_ms,
+        "v2_stream_ms": v2.median_ms,
         "v2_lines": lines,
     }
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import Context, Result, median, timed
+from bench.common import Context, Result, time_rounds, timed
 
 NAME = "search"
 SIZE = 100
@@ -67,13 +67,9 @@ SCANS: dict[str, Request] = {
 }
 
 
-def _measure(client: httpx.Client, request: Request, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        seconds, resp = timed(lambda: request(client))
-        resp.raise_for_status()
-        times.append(seconds)
-    return round(median(times) * 1000, 2)
+def _checked(client: httpx.Client, request: Request) -> Callable[[], httpx.Response]:
+    """The request as a timed call: an error answer fails the run rather than timing it."""
+    return lambda: request(client).raise_for_status()
 
 
 def _settle(client: httpx.Client, seconds: float = 20) -> None:
@@ -100,7 +96,8 @@ def run(ctx: Context) -> Result:
         for name, request in {**INDEXED, **SCANS}.items():
             for _ in range(3):  # warm up
                 request(client).raise_for_status()
-            result[name] = _measure(client, request, repeat)
+            (timings,) = time_rounds(repeat, _checked(client, request))
+            result[name] = timings.median_ms
     return result
 
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from bench.common import Context, Result, median, timed
+from bench.common import Context, Result, latency_rounds, time_rounds
 from bench.generate import _asset_row, _exif_row, _new_ids, _write
 from filmroll.db import clock, schema
 
@@ -68,23 +68,20 @@ def run(ctx: Context) -> Result:
     count = QUICK_MONTH_ASSETS if ctx.profile.quick else MONTH_ASSETS
     _fill_month(ctx, count)
     token = ctx.server.login(ctx.library.owner.email, ctx.library.owner.password)
-    month_times, list_times = [], []
-    shown = months = 0
     with ctx.server.client(token) as client:
         _month(client)  # warm the connection and the caches once
-        for _ in range(max(5, ctx.profile.runs * 5)):
-            seconds, shown = timed(lambda: _month(client))
-            month_times.append(seconds)
-            seconds, months = timed(lambda: _months(client))
-            list_times.append(seconds)
+        month, months = time_rounds(
+            latency_rounds(ctx.profile), lambda: _month(client), lambda: _months(client)
+        )
+    shown = int(month.last)
     if shown != count:
         raise RuntimeError(f"the month held {shown} assets, expected {count}")
     return {
         "assets": ctx.library.size,
         "month_assets": shown,
-        "month_ms": round(median(month_times) * 1000, 2),
-        "buckets": months,
-        "buckets_ms": round(median(list_times) * 1000, 2),
+        "month_ms": month.median_ms,
+        "buckets": int(months.last),
+        "buckets_ms": months.median_ms,
     }
 
 

@@ -67,8 +67,9 @@ def album_response(view: AlbumView, viewer_id: uuid.UUID) -> dict[str, Any]:
         "createdAt": iso(album.created_at),
         "updatedAt": iso(album.updated_at),
         "albumUsers": [{"user": user_response(user), "role": link.role} for link, user in view.members],
-        "shared": bool(view.members),
-        "hasSharedLink": False,
+        # As Immich: an album with a shared link is shared, even without members.
+        "shared": bool(view.members) or view.has_shared_link,
+        "hasSharedLink": view.has_shared_link,
         "assets": [asset_response(dict(a._mapping), viewer_id) for a in view.assets],
         "assetCount": int(stats.asset_count) if stats is not None else 0,
         "isActivityEnabled": bool(album.is_activity_enabled),

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
 from filmroll.api.deps import Perm, Svc
@@ -95,19 +95,6 @@ def bulk_response(results: list[BulkResult]) -> list[dict[str, Any]]:
     return out
 
 
-def _search(
-    at: datetime | None,
-    is_saved: bool | None,
-    is_trashed: bool | None,
-    order: Literal["asc", "desc", "random"] | None,
-    size: int | None,
-    type: MemoryType | None,
-) -> Search:
-    return Search(
-        at=_naive(at), is_saved=is_saved, is_trashed=is_trashed, type=type, order=order or "desc", size=size
-    )
-
-
 ForQuery = Annotated[datetime | None, Query(alias="for")]
 IsSavedQuery = Annotated[bool | None, Query(alias="isSaved")]
 IsTrashedQuery = Annotated[bool | None, Query(alias="isTrashed")]
@@ -115,18 +102,28 @@ OrderQuery = Annotated[Literal["asc", "desc", "random"] | None, Query()]
 SizeQuery = Annotated[int | None, Query(ge=1, le=1_000_000)]
 
 
-@router.get("")
-async def search_memories(
-    auth: Annotated[AuthContext, Perm("memory.read")],
-    svc: Svc,
+def _search(
     at: ForQuery = None,
     is_saved: IsSavedQuery = None,
     is_trashed: IsTrashedQuery = None,
     order: OrderQuery = None,
     size: SizeQuery = None,
     type: MemoryType | None = None,
+) -> Search:
+    """Immich's `MemorySearchDto` query parameters, shared by the list and its statistics."""
+    return Search(
+        at=_naive(at), is_saved=is_saved, is_trashed=is_trashed, type=type, order=order or "desc", size=size
+    )
+
+
+MemorySearch = Annotated[Search, Depends(_search)]
+
+
+@router.get("")
+async def search_memories(
+    auth: Annotated[AuthContext, Perm("memory.read")], svc: Svc, search: MemorySearch
 ) -> list[dict[str, Any]]:
-    views = await svc.memories.search(auth, _search(at, is_saved, is_trashed, order, size, type))
+    views = await svc.memories.search(auth, search)
     return [memory_response(v, auth.user_id) for v in views]
 
 
@@ -149,16 +146,9 @@ async def create_memory(
 
 @router.get("/statistics")
 async def memory_statistics(
-    auth: Annotated[AuthContext, Perm("memory.statistics")],
-    svc: Svc,
-    at: ForQuery = None,
-    is_saved: IsSavedQuery = None,
-    is_trashed: IsTrashedQuery = None,
-    order: OrderQuery = None,
-    size: SizeQuery = None,
-    type: MemoryType | None = None,
+    auth: Annotated[AuthContext, Perm("memory.statistics")], svc: Svc, search: MemorySearch
 ) -> dict[str, int]:
-    total = await svc.memories.statistics(auth, _search(at, is_saved, is_trashed, order, size, type))
+    total = await svc.memories.statistics(auth, search)
     return {"total": total}
 
 

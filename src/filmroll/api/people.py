@@ -27,20 +27,6 @@ class MergePersonDto(Model):
     ids: Ids
 
 
-class PeopleUpdateItem(Model):
-    id: str
-    name: str | None = None
-    is_hidden: bool | None = None
-    is_favorite: bool | None = None
-    color: str | None = None
-    birth_date: str | None = None
-    feature_face_asset_id: Uuid | None = None
-
-
-class PeopleUpdateDto(Model):
-    people: Annotated[list[PeopleUpdateItem], Field(max_length=MAX_IDS)]
-
-
 class PersonUpdateDto(Model):
     name: str | None = None
     is_hidden: bool | None = None
@@ -48,6 +34,16 @@ class PersonUpdateDto(Model):
     color: str | None = None
     birth_date: str | None = None
     feature_face_asset_id: Uuid | None = None
+
+
+# One person of a bulk update: the single update's fields and whom they change. (A comment,
+# not a docstring: docstrings become schema descriptions, and this schema is Immich's.)
+class PeopleUpdateItem(PersonUpdateDto):
+    id: str
+
+
+class PeopleUpdateDto(Model):
+    people: Annotated[list[PeopleUpdateItem], Field(max_length=MAX_IDS)]
 
 
 class AssetFaceUpdateItem(Model):

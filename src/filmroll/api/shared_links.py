@@ -26,27 +26,25 @@ Slug = Annotated[str, Field(max_length=MAX_NAME)]
 Password = Annotated[str, Field(max_length=MAX_DESCRIPTION)]
 
 
-class SharedLinkCreateDto(Model):
+class _LinkSettings(Model):
+    """What a link's owner sets both when creating and when editing it."""
+
+    description: Description | None = None
+    password: Password | None = None
+    slug: Slug | None = None
+    expires_at: Timestamp | None = None
+    allow_upload: bool | None = None
+    allow_download: bool | None = None
+    show_metadata: bool | None = None
+
+
+class SharedLinkCreateDto(_LinkSettings):
     type: Literal["ALBUM", "INDIVIDUAL"]
     asset_ids: IdList | None = None
     album_id: Uuid | None = None
-    description: Description | None = None
-    password: Password | None = None
-    slug: Slug | None = None
-    expires_at: Timestamp | None = None
-    allow_upload: bool | None = None
-    allow_download: bool | None = None
-    show_metadata: bool | None = None
 
 
-class SharedLinkEditDto(Model):
-    description: Description | None = None
-    password: Password | None = None
-    slug: Slug | None = None
-    expires_at: Timestamp | None = None
-    allow_upload: bool | None = None
-    allow_download: bool | None = None
-    show_metadata: bool | None = None
+class SharedLinkEditDto(_LinkSettings):
     change_expiry_time: bool | None = None
 
 
@@ -81,6 +79,12 @@ def link_response(view: LinkView) -> dict[str, Any]:
         album = album_response(view.album, link.user_id)
         body["album"] = {**album, "assets": [], "hasSharedLink": True, "shared": True}
     return body
+
+
+def _address(request: Request) -> str | None:
+    """The client address wrong link passwords are counted under (the proxy's forwarded
+    address when uvicorn trusts the proxy)."""
+    return request.client.host if request.client is not None else None
 
 
 def _set_token(request: Request, response: Response, token: str) -> None:
@@ -140,7 +144,7 @@ async def my_link(
     """The visitor's link. `password` (deprecated) logs in as `POST /login` does; `token`
     (deprecated) stands for the cookie."""
     if password:
-        view, proof = await svc.shared_links.login(auth, password)
+        view, proof = await svc.shared_links.login(auth, password, _address(request))
         _set_token(request, response, proof)
         return link_response(view)
     tokens = cookie_tokens(request.cookies) + ([token] if token else [])
@@ -151,7 +155,7 @@ async def my_link(
 async def login(
     body: SharedLinkLoginDto, request: Request, response: Response, auth: Auth, svc: Svc
 ) -> dict[str, Any]:
-    view, proof = await svc.shared_links.login(auth, body.password)
+    view, proof = await svc.shared_links.login(auth, body.password, _address(request))
     _set_token(request, response, proof)
     return link_response(view)
 

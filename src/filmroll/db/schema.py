@@ -580,6 +580,19 @@ SEARCH_INDEXES = (
     sa.Index("ix_assets_live_photo_video_id", assets.c.live_photo_video_id),
 )
 
+# Search, PostgreSQL only: trigram indexes let the case-insensitive substring filters on file
+# name and description find their few matches without reading an owner's whole library.
+# SQLite has no such index type; it keeps checking the text on each row a search walks.
+TRIGRAM_INDEXES = tuple(
+    sa.Index(
+        f"ix_{column.table.name}_{column.name}_trgm",
+        column,
+        postgresql_using="gin",
+        postgresql_ops={column.name: "gin_trgm_ops"},
+    ).ddl_if(dialect="postgresql")
+    for column in (assets.c.original_file_name, asset_exif.c.description)
+)
+
 AUDIT_TABLES = (
     user_audit,
     user_metadata_audit,

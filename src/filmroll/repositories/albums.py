@@ -24,6 +24,7 @@ from filmroll.db.schema import (
     album_users,
     albums,
     assets,
+    shared_links,
 )
 from filmroll.repositories import access
 
@@ -65,21 +66,32 @@ def touch(conn: Connection, album_id: uuid.UUID) -> None:
     update(conn, album_id, {})
 
 
+def _linked(album_id: Any) -> sa.Exists:
+    """Whether the album has a shared link. Only its owner may create one; an expired link
+    still counts, as in Immich (the owner sees and can renew it)."""
+    return sa.exists().where(shared_links.c.album_id == album_id)
+
+
+def has_shared_link(conn: Connection, album_id: uuid.UUID) -> bool:
+    return bool(conn.execute(sa.select(_linked(album_id))).scalar_one())
+
+
 def list_for_user(
     conn: Connection, user_id: uuid.UUID, *, shared: bool | None, asset_id: uuid.UUID | None
 ) -> Sequence[Row[Any]]:
-    """Albums the user owns or belongs to; `shared` filters on having members."""
+    """Albums the user owns or belongs to; `shared` filters on having members or a shared
+    link, as Immich's shared and not-shared album lists do."""
     member_of = sa.select(album_users.c.album_id).where(album_users.c.user_id == user_id)
-    has_members = sa.exists().where(album_users.c.album_id == albums.c.id)
+    is_shared = sa.or_(sa.exists().where(album_users.c.album_id == albums.c.id), _linked(albums.c.id))
     query = sa.select(albums)
     if shared is None:
         query = query.where(sa.or_(albums.c.owner_id == user_id, albums.c.id.in_(member_of)))
     elif shared:
         query = query.where(
-            sa.or_(albums.c.id.in_(member_of), sa.and_(albums.c.owner_id == user_id, has_members))
+            sa.or_(albums.c.id.in_(member_of), sa.and_(albums.c.owner_id == user_id, is_shared))
         )
     else:
-        query = query.where(albums.c.owner_id == user_id, ~has_members)
+        query = query.where(albums.c.owner_id == user_id, ~is_shared)
     if asset_id is not None:
         query = query.where(
             albums.c.id.in_(sa.select(album_assets.c.album_id).where(album_assets.c.asset_id == asset_id))

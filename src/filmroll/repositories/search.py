@@ -10,10 +10,14 @@ migration 0008), the branch reads just those instead. Distinct values (suggestio
 explore) are read by skipping through the same indexes: one index probe per distinct value
 instead of a pass over the library.
 
-What no index serves: case-insensitive substring filters (`originalFileName`,
-`originalPath`, `description`) are checked on each row a branch walks, so a rare match in a
-large library reads that owner's whole library; so do filters that are each common but
-rarely together, and `statistics` and `random` read every match.
+On PostgreSQL the case-insensitive substring filters on `originalFileName` and `description`
+narrow a branch the same way, through trigram indexes (migration 0013), when the text has at
+least three characters.
+
+What no index serves: `originalPath`, and on SQLite (or with shorter text) every substring
+filter, is checked on each row a branch walks, so a rare match in a large library reads that
+owner's whole library; so do filters that are each common but rarely together, and
+`statistics` and `random` read every match.
 """
 
 from __future__ import annotations
@@ -86,21 +90,49 @@ def timeline_partners(conn: Connection, viewer: uuid.UUID) -> list[uuid.UUID]:
 
 
 PROBE = 2_000
-"""Most EXIF matches per owner read up front. When an owner has fewer assets matching the
-indexed place and camera filters, the search reads just those (an index range) and sorts
-them; with more, walking the owner's assets in date order fills a page sooner."""
+"""Most matches per owner and filter read up front. When an owner has fewer assets matching
+an indexed filter, the search reads just those (an index range) and sorts them; with more,
+walking the owner's assets in date order fills a page sooner."""
 _INDEXED_EXIF = ("country", "state", "city", "make", "model", "lens_model")
+TRIGRAM_CONTAINS = ("original_file_name",)
+"""Asset columns whose substring filter a PostgreSQL trigram index serves (as the EXIF
+description's does)."""
+TRIGRAM_MIN = 3
+"""Shortest text a trigram index narrows down: shorter text holds no trigram to look up."""
+
+
+def _probes(conn: Connection, owner: uuid.UUID, q: Query) -> list[sa.Select[Any]]:
+    """Per filter an index serves, the owner's matching asset ids: place and camera values
+    (the EXIF indexes of migration 0008) and, on PostgreSQL, substring filters of at least
+    `TRIGRAM_MIN` characters (the trigram indexes of migration 0013)."""
+    probes = []
+    terms = [asset_exif.c[k] == v for k, v in q.exif.items() if k in _INDEXED_EXIF and v is not None]
+    if terms:
+        probes.append(sa.select(asset_exif.c.asset_id).where(asset_exif.c.owner_id == owner, *terms))
+    if conn.dialect.name != "postgresql":
+        return probes
+    for name, text in q.contains.items():
+        if name in TRIGRAM_CONTAINS and len(text) >= TRIGRAM_MIN:
+            term = assets.c[name].icontains(text, autoescape=True)
+            probes.append(sa.select(assets.c.id).where(assets.c.owner_id == owner, term))
+    if q.description and len(q.description) >= TRIGRAM_MIN:
+        term = asset_exif.c.description.icontains(q.description, autoescape=True)
+        probes.append(sa.select(asset_exif.c.asset_id).where(asset_exif.c.owner_id == owner, term))
+    return probes
 
 
 def _candidates(conn: Connection, owner: uuid.UUID, q: Query) -> list[uuid.UUID] | None:
-    """The owner's assets matching the indexed EXIF filters when there are fewer than `PROBE`
-    of them; None when there is no such filter or there are more."""
-    terms = [asset_exif.c[k] == v for k, v in q.exif.items() if k in _INDEXED_EXIF and v is not None]
-    if not terms:
-        return None
-    query = sa.select(asset_exif.c.asset_id).where(asset_exif.c.owner_id == owner, *terms).limit(PROBE)
-    found = list(conn.execute(query).scalars())
-    return found if len(found) < PROBE else None
+    """The owner's assets matching every indexed filter that has fewer than `PROBE` matches;
+    None when no indexed filter is that selective."""
+    found: set[uuid.UUID] | None = None
+    for probe in _probes(conn, owner, q):
+        ids = {uuid.UUID(str(i)) for i in conn.execute(probe.limit(PROBE)).scalars()}
+        if len(ids) >= PROBE:
+            continue
+        found = ids if found is None else found & ids
+        if not found:
+            return []
+    return None if found is None else sorted(found)
 
 
 def _branches(

@@ -35,6 +35,7 @@ class AlbumView:
     members: list[tuple[Row[Any], Row[Any]]]
     assets: Sequence[Row[Any]]
     stats: Row[Any] | None
+    has_shared_link: bool = False
 
 
 class AlbumService:
@@ -229,7 +230,7 @@ class AlbumService:
         if stats is None:
             stats = repo.asset_stats(conn, [album.id]).get(album.id)
         found = repo.assets_of(conn, album.id, album.order) if with_assets else []
-        return AlbumView(album, owner, members, found, stats)
+        return AlbumView(album, owner, members, found, stats, repo.has_shared_link(conn, album.id))
 
 
 def _unique(ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:

@@ -17,6 +17,13 @@ Keys are 50 random bytes; requests find a link by the key's SHA-256, never by co
 secret. Passwords are kept as given, since Immich's apps show them back to the owner, and are
 compared in constant time; the cookie token is SHA-256 of the link id and password, as Immich's.
 Expired links, links of deleted users, and unknown keys all answer 401 "Invalid share key".
+
+A link's password is often short and chosen by a person, and its key is public to everyone it
+was sent to; so, unlike Immich, wrong passwords are spaced out (`Guesses`): after
+`FREE_TRIES` wrong ones in a row for a link, or `ADDRESS_FREE_TRIES` from one client address
+across links, the next check of that link or address answers 429 for 30 s, doubling up to a
+quarter of an hour, as wrong PINs do. The counts live in the server process and a right
+password clears them.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import binascii
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
@@ -46,6 +54,7 @@ from filmroll.repositories import users as users_repo
 from filmroll.services import access
 from filmroll.services.albums import AlbumService, AlbumView
 from filmroll.services.auth import AuthContext, Credentials, LinkGrant
+from filmroll.services.locked import FREE_TRIES, TooManyTries, backoff
 
 LinkType = Literal["ALBUM", "INDIVIDUAL"]
 KEY_BYTES = 50
@@ -79,6 +88,50 @@ PASSWORD_ROUTES: frozenset[tuple[str, str]] = frozenset(
 password question themselves."""
 
 _VISITOR: ContextVar[LinkGrant | None] = ContextVar("filmroll_link_visitor", default=None)
+ADDRESS_FREE_TRIES = 4 * FREE_TRIES
+"""Wrong passwords in a row from one client address, over every link, before its checks are
+spaced out: looser than a link's own count, since a reverse proxy that does not forward
+client addresses makes every visitor one address."""
+MAX_TRACKED = 10_000
+"""Counts kept at most; beyond it, counts no longer holding back a check are forgotten first."""
+
+
+class Guesses:
+    """Wrong shared-link passwords in a row per key (a link, a client address), and the time
+    before which each key's next check is refused."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[int, float]] = {}
+
+    def begin(self, keys: Sequence[tuple[str, int]]) -> None:
+        """Refuse while any of `keys` (each with its free tries) waits; else count this attempt
+        as wrong until `right` says otherwise, so guesses sent at once cannot all slip through
+        before the first is counted."""
+        now = time.monotonic()
+        wait = max(self._seen.get(key, (0, 0.0))[1] - now for key, _free in keys)
+        if wait > 0:
+            raise TooManyTries(f"Too many wrong attempts, try again in {int(wait) + 1} seconds")
+        if len(self._seen) >= MAX_TRACKED:
+            self._forget(now)
+        for key, free in keys:
+            failures = self._seen.get(key, (0, 0.0))[0] + 1
+            self._seen[key] = (failures, now + backoff(failures - free + FREE_TRIES))
+
+    def right(self, keys: Sequence[tuple[str, int]]) -> None:
+        for key, _free in keys:
+            self._seen.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def _forget(self, now: float) -> None:
+        """Drop the counts no longer holding a check back; if still too many, those whose wait
+        ends soonest."""
+        for key in [k for k, (_failures, not_before) in self._seen.items() if not_before <= now]:
+            del self._seen[key]
+        if len(self._seen) >= MAX_TRACKED:
+            for key, _value in sorted(self._seen.items(), key=lambda item: item[1][1])[: MAX_TRACKED // 2]:
+                del self._seen[key]
 
 
 def bind_visitor(auth: AuthContext) -> None:
@@ -192,6 +245,7 @@ def _unique(ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
 class SharedLinkService:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.guesses = Guesses()
 
     # --- visitors -------------------------------------------------------------------------
 
@@ -237,21 +291,27 @@ class SharedLinkService:
 
         return await self.db.read(load)
 
-    async def login(self, auth: AuthContext, password: str) -> tuple[LinkView, str]:
-        """`POST /api/shared-links/login`: the link and the token proving its password."""
+    async def login(self, auth: AuthContext, password: str, client: str | None) -> tuple[LinkView, str]:
+        """`POST /api/shared-links/login`: the link and the token proving its password; wrong
+        passwords from the same link or `client` address are spaced out (`Guesses`)."""
         link = self._visitor_link(auth)
+        keys = [(f"link:{link.id}", FREE_TRIES)]
+        if client:
+            keys.append((f"address:{client}", ADDRESS_FREE_TRIES))
 
-        def load(conn: Connection) -> tuple[LinkView, str]:
-            row = repo.get(conn, link.id)
-            if row is None:
-                raise Unauthorized("Invalid share key")
-            if not row.password:
-                raise BadRequest("Shared link is not password protected")
-            if not _password_matches(row, password):
-                raise Unauthorized("Invalid password")
-            return self._view(conn, row), token_of(row.id, row.password)
-
-        return await self.db.read(load)
+        row = await self.db.read(lambda conn: repo.get(conn, link.id))
+        if row is None:
+            raise Unauthorized("Invalid share key")
+        if not row.password:
+            raise BadRequest("Shared link is not password protected")
+        # Counted and checked on the event loop, with no await in between: concurrent guesses
+        # are counted one after the other.
+        self.guesses.begin(keys)
+        if not _password_matches(row, password):
+            raise Unauthorized("Invalid password")
+        self.guesses.right(keys)
+        view = await self.db.read(lambda conn: self._view(conn, row))
+        return view, token_of(row.id, row.password)
 
     @staticmethod
     def _visitor_link(auth: AuthContext) -> LinkGrant:

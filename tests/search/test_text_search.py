@@ -1,0 +1,103 @@
+"""Substring search on file names and descriptions: the same answers on both databases whether
+a filter matches a few assets (read through PostgreSQL's trigram indexes) or more than the
+search reads up front, and PostgreSQL really plans those reads on the indexes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from filmroll.db.engine import Database
+from filmroll.repositories.search import PROBE
+from tests.search.helpers import put_many, search, share_into_timeline
+from tests.support import LiveServer
+from tests.sync.v1.builders import AssetBuilder
+from tests.sync.v2.helpers import new_client
+
+PARIS = {"city": "Paris", "state": "Ile-de-France", "country": "France"}
+BERLIN = {"city": "Berlin", "state": "Berlin", "country": "Germany"}
+
+
+def _day(n: int) -> datetime:
+    return datetime(2021, 1, 1) + timedelta(hours=n)
+
+
+def test_text_filters_find_rare_and_common_matches(server: LiveServer, builder: AssetBuilder) -> None:
+    alice, bob = new_client(server, "alice"), new_client(server, "bob")
+    share_into_timeline(bob.http, alice.http, bob.user_id, alice.user_id)
+    common = PROBE + 50
+    rows: list[tuple[datetime, dict[str, Any], dict[str, Any]]] = [
+        (_day(i), {**(PARIS if i % 2 else BERLIN), "description": f"common walk {i}"},
+         {"original_file_name": f"IMG_{i:05d}.JPG"})
+        for i in range(common)
+    ]  # fmt: skip
+    rare = [
+        (_day(common + 1), {**PARIS, "description": "Sunset over the HARBOUR"},
+         {"original_file_name": "a.jpg"}),
+        (_day(common + 2), {**BERLIN, "description": "harbour at night"},
+         {"original_file_name": "holiday_1.JPG"}),
+        (_day(common + 3), {**PARIS, "description": "100% harbour"}, {"original_file_name": "Holiday_2.jpg"}),
+    ]  # fmt: skip
+    trashed = (_day(common + 4), {**PARIS, "description": "harbour, trashed"},
+               {"original_file_name": "holiday_3.jpg", "deleted_at": _day(9000)})  # fmt: skip
+    put_many(builder, alice.user_id, [*rows, *rare])
+    put_many(builder, alice.user_id, [trashed])  # one batch writes the columns of its first row
+    put_many(builder, bob.user_id, [(_day(common + 5), {"description": "bob's harbour"}, {})])
+    resp = alice.http.post("/api/search/metadata", json={"description": "HARBOUR", "withExif": True})
+    descriptions = [a["exifInfo"]["description"] for a in resp.json()["assets"]["items"]]
+    assert descriptions == ["bob's harbour", "100% harbour", "harbour at night", "Sunset over the HARBOUR"]
+
+    assert len(search(alice.http, originalFileName="HOLIDAY")) == 2
+    # Both text filters together, and with a place: every filter still applies.
+    assert len(search(alice.http, originalFileName="holiday", description="night")) == 1
+    assert len(search(alice.http, description="harbour", city="Paris")) == 2
+    assert search(alice.http, description="night", originalFileName="a.jpg") == []
+    # `%` and `_` are text, never wildcards.
+    assert len(search(alice.http, description="100%")) == 1
+    assert search(alice.http, originalFileName="a_j") == []
+    # Text too short for a trigram, and a filter matching more than the search reads up front.
+    assert len(search(alice.http, description="wa", size=1000)) == 1000
+    assert alice.http.post("/api/search/statistics", json={"description": "wa"}).json() == {"total": common}
+    page = search(alice.http, description="common walk", city="Paris", size=3)
+    assert len(page) == 3
+    stats = alice.http.post("/api/search/statistics", json={"description": "common walk"})
+    assert stats.json() == {"total": common}
+    stats = alice.http.post("/api/search/statistics", json={"description": "walk 1", "city": "Paris"})
+    assert stats.json() == {"total": len([i for i in range(common) if i % 2 and str(i).startswith("1")])}
+    assert search(alice.http, description="no such words") == []
+    assert len(search(alice.http, description="harbour", withDeleted=True)) == 5
+
+
+def _plan(conn: Connection, sql: str) -> str:
+    return "\n".join(str(line) for line in conn.exec_driver_sql("EXPLAIN " + sql).scalars())
+
+
+def test_postgres_plans_substring_filters_on_trigram_indexes(db: Database) -> None:
+    """The trigram indexes exist on PostgreSQL only, and the planner reads a substring filter
+    through them (sequential scans are discouraged so that the test database's few rows do not
+    decide the plan; without the index the plan would still be a sequential scan)."""
+
+    def indexes(conn: Connection) -> set[str]:
+        inspector = sa.inspect(conn)
+        return {i["name"] for t in ("assets", "asset_exif") for i in inspector.get_indexes(t) if i["name"]}
+
+    names = db.read_sync(indexes)
+    trigram = {"ix_assets_original_file_name_trgm", "ix_asset_exif_description_trgm"}
+    if db.is_sqlite:
+        assert not names & trigram
+        return
+    assert trigram <= names
+
+    def plans(conn: Connection) -> list[str]:
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        return [
+            _plan(conn, "SELECT id FROM assets WHERE original_file_name ILIKE '%%zq-holiday%%' LIMIT 9"),
+            _plan(conn, "SELECT asset_id FROM asset_exif WHERE description ILIKE '%%zq-harbour%%' LIMIT 9"),
+        ]
+
+    by_name, by_description = db.read_sync(plans)
+    assert "ix_assets_original_file_name_trgm" in by_name
+    assert "ix_asset_exif_description_trgm" in by_description
