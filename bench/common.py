@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -72,22 +73,39 @@ class Timings:
     """One call's durations (seconds) over a latency loop, and what it returned last."""
 
     seconds: list[float] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
     last: Any = None
 
     @property
     def median_ms(self) -> float:
         return round(median(self.seconds) * 1000, 2)
 
+    @property
+    def cpu_ms(self) -> float:
+        """The server's CPU time per call (mean): unlike latency, it hardly moves when other
+        work shares the machine, so it shows what a call costs on a quiet one."""
+        return round(sum(self.cpu_seconds) / max(1, len(self.cpu_seconds)) * 1000, 2)
 
-def time_rounds(rounds: int, *calls: Callable[[], Any]) -> list[Timings]:
+
+def time_rounds(rounds: int, *calls: Callable[[], Any], pid: int | None = None) -> list[Timings]:
     """Each call timed once per round for `rounds` rounds, the calls taking turns within a
-    round, so that all of them meet the server in the same states; one `Timings` per call."""
+    round, so that all of them meet the server in the same states; one `Timings` per call.
+    With the server's `pid`, its CPU time per call is recorded too."""
     found = [Timings() for _ in calls]
     for _ in range(rounds):
         for call, timings in zip(calls, found, strict=True):
+            before = cpu_time(pid) if pid is not None else 0.0
             seconds, timings.last = timed(call)
             timings.seconds.append(seconds)
+            if pid is not None:
+                timings.cpu_seconds.append(cpu_time(pid) - before)
     return found
+
+
+def cpu_time(pid: int) -> float:
+    """User and system CPU seconds of process `pid` and its threads so far (`/proc/PID/stat`)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def iso(value: datetime) -> str:

@@ -19,8 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from filmroll.ids import new_id
 from filmroll.db import clock, schema
+from filmroll.ids import new_id
 from filmroll.security import hash_password
 from filmroll.sync.forms.queries import TABLES
 from filmroll.sync.forms.renderer import render_batch

@@ -71,7 +71,7 @@ def run(ctx: Context) -> Result:
     with ctx.server.client(token) as client:
         _month(client)  # warm the connection and the caches once
         month, months = time_rounds(
-            latency_rounds(ctx.profile), lambda: _month(client), lambda: _months(client)
+            latency_rounds(ctx.profile), lambda: _month(client), lambda: _months(client), pid=ctx.server.pid
         )
     shown = int(month.last)
     if shown != count:
@@ -80,6 +80,7 @@ def run(ctx: Context) -> Result:
         "assets": ctx.library.size,
         "month_assets": shown,
         "month_ms": month.median_ms,
+        "month_server_cpu_ms": month.cpu_ms,
         "buckets": int(months.last),
         "buckets_ms": months.median_ms,
     }
