@@ -129,16 +129,22 @@ def readable(viewer: uuid.UUID, a: Assets = assets, *, unlocked: bool) -> sa.Col
     plays it wherever it shows the still.
     """
     still = assets.alias("still")
-    motion = sa.and_(
+    direct = _direct_reads(viewer, still, unlocked=unlocked)
+    return sa.or_(_direct_reads(viewer, a, unlocked=unlocked), _motion_of(a, still, direct))
+
+
+def _motion_of(a: Assets, still: Assets, still_shown: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    """`a` is the hidden, untrashed motion part of a live photo `still` (same owner) for which
+    `still_shown` holds: what makes a live photo's video readable wherever its still is."""
+    return sa.and_(
         a.c.visibility == HIDDEN,
         a.c.deleted_at.is_(None),
         sa.exists().where(
             still.c.live_photo_video_id == a.c.id,
             still.c.owner_id == a.c.owner_id,
-            _direct_reads(viewer, still, unlocked=unlocked),
+            still_shown,
         ),
     )
-    return sa.or_(_direct_reads(viewer, a, unlocked=unlocked), motion)
 
 
 def shareable(viewer: uuid.UUID, a: Assets = assets) -> sa.ColumnElement[bool]:
@@ -185,16 +191,7 @@ def link_readable(link_id: uuid.UUID, a: Assets = assets) -> sa.ColumnElement[bo
     """A shared link's visitor may read the asset: exactly what the link shows, plus the hidden
     motion part of a live photo it shows. Never anything else of the owner's."""
     still = assets.alias("link_still")
-    motion = sa.and_(
-        a.c.visibility == HIDDEN,
-        a.c.deleted_at.is_(None),
-        sa.exists().where(
-            still.c.live_photo_video_id == a.c.id,
-            still.c.owner_id == a.c.owner_id,
-            _link_shows(link_id, still),
-        ),
-    )
-    return sa.or_(_link_shows(link_id, a), motion)
+    return sa.or_(_link_shows(link_id, a), _motion_of(a, still, _link_shows(link_id, still)))
 
 
 def link_readable_ids(conn: Connection, link_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:

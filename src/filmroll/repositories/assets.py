@@ -224,14 +224,17 @@ def statistics(
     is_trashed: bool | None = None,
     visibility: str | None = None,
 ) -> dict[str, int]:
-    """Asset counts per type for one owner, filtered like Immich's `/assets/statistics`."""
+    """Asset counts per type for one owner, filtered like Immich's `/assets/statistics`: without
+    a `visibility`, the timeline and archive only (never locked or hidden assets); trashed
+    assets only when `is_trashed`, else none. The caller checks a `locked` count is allowed."""
     query = sa.select(assets.c.type, sa.func.count()).where(assets.c.owner_id == owner_id)
     if is_favorite is not None:
         query = query.where(assets.c.is_favorite == is_favorite)
-    if is_trashed is not None:
-        query = query.where(assets.c.deleted_at.is_not(None) if is_trashed else assets.c.deleted_at.is_(None))
+    query = query.where(assets.c.deleted_at.is_not(None) if is_trashed else assets.c.deleted_at.is_(None))
     if visibility is not None:
         query = query.where(assets.c.visibility == visibility)
+    else:
+        query = query.where(assets.c.visibility.in_(("timeline", "archive")))
     return {str(kind): int(count) for kind, count in conn.execute(query.group_by(assets.c.type))}
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection, Row
 
 from filmroll.db import clock
 from filmroll.db.schema import assets, stack_audit, stacks
+from filmroll.repositories import access
 
 
 def get(conn: Connection, stack_id: uuid.UUID) -> Row[Any] | None:
@@ -18,9 +19,12 @@ def get(conn: Connection, stack_id: uuid.UUID) -> Row[Any] | None:
 
 
 def list_for_owner(
-    conn: Connection, owner_id: uuid.UUID, primary_asset_id: uuid.UUID | None
+    conn: Connection, owner_id: uuid.UUID, primary_asset_id: uuid.UUID | None, *, unlocked: bool
 ) -> Sequence[Row[Any]]:
-    query = sa.select(stacks).where(stacks.c.owner_id == owner_id)
+    """The owner's stacks whose primary asset it may read (`unlocked`: see `assets_of`)."""
+    query = sa.select(stacks).where(
+        stacks.c.owner_id == owner_id, primary_readable(owner_id, unlocked=unlocked)
+    )
     if primary_asset_id is not None:
         query = query.where(stacks.c.primary_asset_id == primary_asset_id)
     return conn.execute(query.order_by(stacks.c.created_at)).all()
@@ -58,8 +62,31 @@ def asset_ids(conn: Connection, stack_id: uuid.UUID) -> list[uuid.UUID]:
     return [uuid.UUID(str(i)) for i in conn.execute(query).scalars()]
 
 
-def assets_of(conn: Connection, stack_id: uuid.UUID) -> Sequence[Row[Any]]:
-    query = sa.select(assets).where(assets.c.stack_id == stack_id).order_by(assets.c.file_created_at)
+def primary_readable(owner_id: uuid.UUID, *, unlocked: bool) -> sa.ColumnElement[bool]:
+    """The stack's primary asset is one the owner may read: a stack led by a locked asset
+    stays out of sight of a session that is not unlocked, as the asset does."""
+    readable = sa.select(assets.c.id).where(access.owner_reads(owner_id, unlocked=unlocked))
+    return stacks.c.primary_asset_id.in_(readable)
+
+
+def shows(conn: Connection, stack_id: uuid.UUID, owner_id: uuid.UUID, *, unlocked: bool) -> bool:
+    """Whether the stack's primary asset is one its owner may read (`primary_readable`)."""
+    query = sa.select(stacks.c.id).where(
+        stacks.c.id == stack_id, primary_readable(owner_id, unlocked=unlocked)
+    )
+    return conn.execute(query).first() is not None
+
+
+def assets_of(
+    conn: Connection, stack_id: uuid.UUID, owner_id: uuid.UUID, *, unlocked: bool
+) -> Sequence[Row[Any]]:
+    """The members the owner may read: locked ones only with `unlocked` (a PIN-unlocked
+    session), so a stack never shows a locked photo where the photo itself is refused."""
+    query = (
+        sa.select(assets)
+        .where(assets.c.stack_id == stack_id, access.owner_reads(owner_id, unlocked=unlocked))
+        .order_by(assets.c.file_created_at)
+    )
     return conn.execute(query).all()
 
 

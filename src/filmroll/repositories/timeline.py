@@ -242,10 +242,11 @@ def timeline_partner_ids(conn: Connection, viewer: uuid.UUID) -> list[uuid.UUID]
     return [uuid.UUID(str(r)) for r in conn.execute(query).scalars()]
 
 
-def device_asset_ids(conn: Connection, owner: uuid.UUID, device_id: str) -> list[str]:
-    """Device asset ids of the owner's uploads from one device that are not trashed or hidden."""
+def device_asset_ids(conn: Connection, owner: uuid.UUID, device_id: str, *, unlocked: bool) -> list[str]:
+    """Device asset ids of the owner's uploads from one device that are not trashed or hidden;
+    locked ones only with `unlocked` (a PIN-unlocked session), as every other read of them."""
     query = sa.select(assets.c.device_asset_id).where(
-        assets.c.owner_id == owner,
+        access.owner_reads(owner, unlocked=unlocked),
         assets.c.device_id == device_id,
         assets.c.visibility != access.HIDDEN,
         assets.c.deleted_at.is_(None),

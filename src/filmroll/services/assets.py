@@ -29,7 +29,7 @@ from filmroll.media.mime import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from filmroll.repositories import albums as albums_repo
 from filmroll.repositories import assets as assets_repo
 from filmroll.services import events
-from filmroll.services.access import Action, require_assets
+from filmroll.services.access import Action, require_assets, require_unlocked
 from filmroll.services.auth import AuthContext
 from filmroll.storage import Storage, StorageError
 from filmroll.timefmt import to_naive_utc
@@ -213,6 +213,10 @@ class AssetService:
     async def statistics(
         self, auth: AuthContext, *, is_favorite: bool | None, is_trashed: bool | None, visibility: str | None
     ) -> dict[str, int]:
+        """Counts as Immich's: locked assets only when asked for by `visibility=locked`, which
+        needs an unlocked session (401 otherwise, never through an API key)."""
+        if visibility == "locked":
+            require_unlocked(auth)
         counts = await self.db.read(
             lambda c: assets_repo.statistics(
                 c, auth.user_id, is_favorite=is_favorite, is_trashed=is_trashed, visibility=visibility

@@ -1,8 +1,10 @@
 """Stack rules: an owner groups their own assets (`services.access`); the first asset is the primary.
 
 Stacking assets that already belong to stacks merges those stacks into the new one (as
-Immich does). Membership changes go through `repositories.assets.update`, so every
-affected asset is re-sent by every sync form.
+Immich does). Locked members are shown (and may become the primary) only in a PIN-unlocked
+session, and a stack led by a locked asset is out of sight otherwise, as that asset is.
+Membership changes go through `repositories.assets.update`, so every affected asset is
+re-sent by every sync form.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from filmroll.errors import BadRequest
 from filmroll.repositories import assets as asset_repo
 from filmroll.repositories import stacks as repo
 from filmroll.services import events
-from filmroll.services.access import require_assets
+from filmroll.services.access import require_assets, unlocked
 from filmroll.services.auth import AuthContext
 
 
@@ -49,22 +51,26 @@ class StackService:
             asset_repo.update(conn, members, {"stack_id": stack.id})
             repo.delete(conn, [s for s in (repo.get(conn, i) for i in old) if s is not None])
             outbox.send(events.STACK_UPDATE, users=[auth.user_id])
-            return StackView(stack, repo.assets_of(conn, stack.id))
+            return StackView(stack, repo.assets_of(conn, stack.id, auth.user_id, unlocked=unlocked(auth)))
 
         async with self.events.collect() as outbox:
             return await self.db.write(create)
 
     async def search(self, auth: AuthContext, primary_asset_id: uuid.UUID | None) -> list[StackView]:
         def load(conn: Connection) -> list[StackView]:
-            rows = repo.list_for_owner(conn, auth.user_id, primary_asset_id)
-            return [StackView(r, repo.assets_of(conn, r.id)) for r in rows]
+            may_unlock = unlocked(auth)
+            rows = repo.list_for_owner(conn, auth.user_id, primary_asset_id, unlocked=may_unlock)
+            return [StackView(r, repo.assets_of(conn, r.id, auth.user_id, unlocked=may_unlock)) for r in rows]
 
         return await self.db.read(load)
 
     async def get(self, auth: AuthContext, stack_id: uuid.UUID) -> StackView:
         def load(conn: Connection) -> StackView:
             stack = self._owned(conn, auth, stack_id, "stack.read")
-            return StackView(stack, repo.assets_of(conn, stack_id))
+            if not repo.shows(conn, stack_id, auth.user_id, unlocked=unlocked(auth)):
+                # Led by a locked asset: refused as that asset is, alike whether it exists.
+                raise BadRequest("Not found or no stack.read access")
+            return StackView(stack, repo.assets_of(conn, stack_id, auth.user_id, unlocked=unlocked(auth)))
 
         return await self.db.read(load)
 
@@ -73,14 +79,17 @@ class StackService:
     ) -> StackView:
         def update(conn: Connection) -> StackView:
             self._owned(conn, auth, stack_id, "stack.update")
+            may_unlock = unlocked(auth)
             if primary_asset_id is not None:
-                if primary_asset_id not in repo.asset_ids(conn, stack_id):
+                # A locked member counts only for an unlocked session, as for every other change.
+                members = repo.assets_of(conn, stack_id, auth.user_id, unlocked=may_unlock)
+                if primary_asset_id not in {m.id for m in members}:
                     raise BadRequest("Primary asset must be in the stack")
                 repo.set_primary(conn, stack_id, primary_asset_id)
             stack = repo.get(conn, stack_id)
             assert stack is not None
             outbox.send(events.STACK_UPDATE, users=[auth.user_id])
-            return StackView(stack, repo.assets_of(conn, stack_id))
+            return StackView(stack, repo.assets_of(conn, stack_id, auth.user_id, unlocked=may_unlock))
 
         async with self.events.collect() as outbox:
             return await self.db.write(update)

@@ -24,7 +24,7 @@ from filmroll.mappers.asset import b64
 from filmroll.repositories import partners as partners_repo
 from filmroll.repositories import timeline as repo
 from filmroll.repositories.timeline import TimelineQuery
-from filmroll.services.access import denied, require_album, require_unlocked
+from filmroll.services.access import denied, require_album, require_unlocked, unlocked
 from filmroll.services.auth import AuthContext
 
 _BUCKET = re.compile(
@@ -198,7 +198,10 @@ class TimelineService:
         return orjson.dumps(body)
 
     async def device_asset_ids(self, auth: AuthContext, device_id: str) -> list[str]:
-        return await self.db.read(lambda c: repo.device_asset_ids(c, auth.user_id, device_id))
+        may_unlock = unlocked(auth)
+        return await self.db.read(
+            lambda c: repo.device_asset_ids(c, auth.user_id, device_id, unlocked=may_unlock)
+        )
 
 
 _STACK = 13
