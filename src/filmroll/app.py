@@ -34,6 +34,7 @@ from filmroll.api import memories as memories_api
 from filmroll.api import search as search_api
 from filmroll.api import shared_links as shared_links_api
 from filmroll.api import sync_extensions as sync_extensions_api
+from filmroll.api import sync_status as sync_status_api
 from filmroll.api import tags as tags_api
 from filmroll.api.body_limit import BodyLimitMiddleware
 from filmroll.api.deps import Services
@@ -92,6 +93,7 @@ ROUTERS = (
     sync_v1.router,
     sync_v2.router,
     sync_extensions_api.router,
+    sync_status_api.router,
     albums.router,
     stacks.router,
     search_api.router,

@@ -39,13 +39,14 @@ def test_users_v1_sends_every_user_and_then_only_changes(server: LiveServer) -> 
     assert [i["type"] for i in lines] == ["UserV1", "SyncCompleteV1"]
 
 
-def test_soft_delete_is_a_user_delete_and_restore_sends_the_user_again(server: LiveServer) -> None:
+def test_soft_delete_resends_the_user_and_only_the_hard_delete_is_a_user_delete(server: LiveServer) -> None:
     alice, bob = new_client(server, "alice"), new_client(server, "bob")
     alice.sync(["UsersV1"])
     admin_delete(server, bob.user_id)
     lines = alice.sync(["UsersV1"])
-    assert of_type(lines, "UserDeleteV1") == [{"userId": bob.user_id}]
-    assert bob.user_id not in user_ids(lines)
+    assert of_type(lines, "UserDeleteV1") == []
+    assert [u["deletedAt"] is not None for u in of_type(lines, "UserV1")] == [True]
+    assert user_ids(lines) == {bob.user_id}
 
     restore(server, bob.user_id)
     lines = alice.sync(["UsersV1"])

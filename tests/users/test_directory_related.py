@@ -64,11 +64,13 @@ def test_user_tied_only_by_an_album_is_deleted_when_the_tie_ends(related_server:
     assert {"userId": bob.user_id} not in of_type(alice.sync(["UsersV1"]), "UserDeleteV1"), "still a partner"
 
 
-def test_soft_deleted_partner_is_a_user_delete(related_server: LiveServer) -> None:
+def test_soft_deleted_partner_is_sent_with_deleted_at(related_server: LiveServer) -> None:
     alice, bob, carol = (new_client(related_server, n) for n in ("alice", "bob", "carol"))
     share(bob, alice)
     alice.sync(["UsersV1"])
     admin_delete(related_server, carol.user_id)
     admin_delete(related_server, bob.user_id)
-    deletes = of_type(alice.sync(["UsersV1"]), "UserDeleteV1")
-    assert deletes == [{"userId": bob.user_id}], "an unrelated user's soft delete is not named"
+    lines = alice.sync(["UsersV1"])
+    assert of_type(lines, "UserDeleteV1") == []
+    assert user_ids(lines) == {bob.user_id}, "an unrelated user's soft delete is not named"
+    assert of_type(lines, "UserV1")[0]["deletedAt"] is not None

@@ -1,6 +1,6 @@
 """Routes of filmroll's sync extensions (tagged `filmroll`; Immich's apps never call them):
-`POST /api/sync/estimate`, `POST /api/sync/digest`, `POST /api/sync/rows` and
-`GET /api/filmroll/sync-status`."""
+`POST /api/sync/estimate`, `POST /api/sync/digest` and `POST /api/sync/rows`
+(`GET /api/filmroll/sync-status` is in `api.sync_status`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from filmroll.api.deps import Perm, Svc
 from filmroll.api.dto import MAX_IDS, Model, NotNull
 from filmroll.api.routing import GuardedRoute
 from filmroll.api.sync_v2 import MEDIA_TYPE, Strings, _check
-from filmroll.api.uuids import Uuid
 from filmroll.services.auth import AuthContext
 from filmroll.sync.extensions.service import SyncExtensions
 from filmroll.sync.v2.types import REQUEST_TYPE_SET, REQUEST_TYPES
@@ -45,9 +44,14 @@ class SyncEstimateResponseDto(Model):
     types: dict[str, SyncTotalsDto]
 
 
+RowKey = Annotated[str, Field(max_length=73)]
+"""A row's id, or for album members and album assets `albumId:userId` / `albumId:assetId`
+(checked per request type by the service)."""
+
+
 class SyncRowsDto(Model):
     type: str
-    ids: Annotated[list[Uuid], Field(max_length=MAX_ROW_IDS)]
+    ids: Annotated[list[RowKey], Field(max_length=MAX_ROW_IDS)]
 
 
 class SyncDigestDto(Model):
@@ -73,14 +77,6 @@ class SyncDigestResponseDto(Model):
     buckets: list[SyncBucketDto] | None = None
     rows: list[SyncRowHashDto] | None = None
     acks: list[str]
-
-
-class SyncStatusDto(Model):
-    session_id: str
-    api_key_id: None = None
-    last_sync_at: str | None
-    protocol: str | None
-    pending: dict[str, int | None]
 
 
 def _extensions(svc: Svc) -> SyncExtensions:
@@ -117,9 +113,3 @@ async def rows(
         yield payload
 
     return compression.streaming(once(), request.headers.get("accept-encoding"), MEDIA_TYPE)
-
-
-@router.get("/filmroll/sync-status", response_model=list[SyncStatusDto])
-async def sync_status(auth: Annotated[AuthContext, Perm("session.read")], svc: Svc) -> list[dict[str, Any]]:
-    """Per session of the caller: last sync time, protocol, and lines its next stream would send."""
-    return await _extensions(svc).status(auth)

@@ -86,7 +86,10 @@ async def full_sync_early(request: Request, auth: Auth, svc: Svc) -> StreamingRe
     """Early form: pages by `(fileCreatedAt DESC, id DESC)`."""
     params = v1_params.full_sync(dict(request.query_params), from_query=True)
     return _stream(
-        request, await svc.sync_v1.full_sync(auth.user_id, params, early=True, session_id=auth.session_id)
+        request,
+        await svc.sync_v1.full_sync(
+            auth.user_id, params, early=True, session_id=auth.session_id, api_key_id=auth.api_key_id
+        ),
     )
 
 
@@ -95,7 +98,10 @@ async def full_sync(request: Request, auth: Auth, svc: Svc) -> StreamingResponse
     """Later form: pages by `id ASC` after `lastId`."""
     params = v1_params.full_sync(await _json_object(request), from_query=False)
     return _stream(
-        request, await svc.sync_v1.full_sync(auth.user_id, params, early=False, session_id=auth.session_id)
+        request,
+        await svc.sync_v1.full_sync(
+            auth.user_id, params, early=False, session_id=auth.session_id, api_key_id=auth.api_key_id
+        ),
     )
 
 
@@ -113,11 +119,15 @@ async def delta_sync_early(request: Request, auth: Auth, svc: Svc) -> Response:
     query = request.query_params
     user_ids = query.getlist("userIds") if "userIds" in query else None
     params = v1_params.delta_sync(query.get("updatedAfter"), user_ids)
-    return _json(request, await svc.sync_v1.delta_sync(auth.user_id, params, auth.session_id))
+    return _json(
+        request, await svc.sync_v1.delta_sync(auth.user_id, params, auth.session_id, auth.api_key_id)
+    )
 
 
 @router.post("/delta-sync", deprecated=True, openapi_extra=_body_doc(_DELTA_BODY))
 async def delta_sync(request: Request, auth: Auth, svc: Svc) -> Response:
     body = await _json_object(request)
     params = v1_params.delta_sync(body.get("updatedAfter"), body.get("userIds"))
-    return _json(request, await svc.sync_v1.delta_sync(auth.user_id, params, auth.session_id))
+    return _json(
+        request, await svc.sync_v1.delta_sync(auth.user_id, params, auth.session_id, auth.api_key_id)
+    )

@@ -30,7 +30,7 @@ from filmroll.client.mirror import (
     replica_path,
 )
 from filmroll.client.replica import Replica
-from filmroll.client.verify import VerifyReport, verify
+from filmroll.client.verify import UNDIGESTED, VerifyReport, verify
 
 T = TypeVar("T")
 out = Console(soft_wrap=True)
@@ -250,7 +250,10 @@ async def _mirror_once(url: str, target: Path, creds: Credentials, options: Mirr
 
 
 def _print_verify(report: VerifyReport) -> None:
-    out.print(f"compared with a fresh sync v{report.protocol[1:]} copy")
+    if report.method == "digests":
+        out.print(f"compared by digests; {', '.join(UNDIGESTED)} compared in full (they have no digests)")
+    else:
+        out.print(f"compared with a fresh sync v{report.protocol[1:]} copy")
     for table, diff in report.tables.items():
         if diff.clean:
             continue
@@ -263,6 +266,13 @@ def _print_verify(report: VerifyReport) -> None:
         for path in report.missing_files[:10]:
             out.print(f"  missing {path}")
     out.print("replica is in sync" if report.clean else "replica differs from the server")
+    done = report.repaired
+    if done is not None:
+        out.print(
+            f"repaired by difference ({done.fetched} rows fetched, {done.deleted} deleted, "
+            f"{report.copied} copied from the check)"
+        )
+        out.print("replica now matches the server" if report.repaired_clean else "differences remain")
 
 
 @mirror_app.command("verify")
@@ -272,15 +282,42 @@ def verify_command(
     email: Email = None,
     password: Password = None,
     api_key: ApiKey = None,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Then fix the replica, fetching only the rows that differ (filmroll servers, v2).",
+        ),
+    ] = False,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Compare with a complete fresh copy instead of digests (also finds rows edited "
+            "locally whose stored hash was kept; reads the whole library).",
+        ),
+    ] = False,
 ) -> None:
-    """Compare the replica in TARGET with the server: missing, extra and stale rows (exit 1 if any)."""
+    """Compare the replica in TARGET with the server: missing, extra and stale rows (exit 1 if any;
+    with --repair, exit 1 only if differences remain after repairing).
+
+    A v2 replica on a filmroll server is compared by digests: a replica that matches reads only
+    one digest per kind, plus a small stream of what has no digests (own user, partners, user
+    metadata, album-only assets). v1 replicas (no digests in v1) and servers without digests
+    (Immich) are compared with a complete fresh copy, as with --full."""
     creds = _credentials(email, password, api_key)
     if not replica_path(target).exists():
         err.print(f"[red]error:[/red] {target} holds no mirror yet; run `filmroll mirror run` first")
         raise typer.Exit(1)
     try:
-        report = asyncio.run(_with_api(url, target, creds, lambda api, rep: verify(api, rep, target)))
+        report = asyncio.run(
+            _with_api(
+                url, target, creds, lambda api, rep: verify(api, rep, target, repair_rows=repair, full=full)
+            )
+        )
     except ClientError as exc:
         raise _fail(exc) from None
     _print_verify(report)
+    if report.remaining is not None:
+        raise typer.Exit(0 if report.repaired_clean and not report.missing_files else 1)
     raise typer.Exit(0 if report.clean else 1)

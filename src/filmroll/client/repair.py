@@ -1,106 +1,222 @@
-"""Repair by difference: make the replica's own assets and exif match the server by comparing
-digests top-down, instead of downloading the whole library again.
+"""Repair by difference: make the replica match the server, kind by kind, by comparing
+digests top-down instead of downloading the whole library again.
 
-Used when the server asks for a sync reset (checkpoints past its tombstone horizon, or a
-reset requested for the session) and when a digest check finds a difference. Buckets whose
-count and hash agree are skipped whole; inside a differing month (or id prefix) only
-differing days (longer prefixes; hours of a busy day) are listed row by row, rows with
-another hash are fetched with `/sync/rows`, and rows the server no longer lists are deleted. Everything else a
-replica holds (partners, albums, stacks, users) is small and is streamed again from the
-start. Protocol: `docs/sync-digests.md`.
+Every kind the replica keeps from a stream that has digests is covered: own and partner
+assets, their exif, own and partner stacks, albums, album members, album assets (links) and
+users. Buckets whose count and hash agree are skipped whole; inside a differing month (or key
+prefix) only differing days (longer prefixes; hours of a busy day) are listed row by row,
+rows with another hash and rows the replica lacks are fetched with `/sync/rows`, and rows
+the server no longer lists are dropped. Protocol: `docs/sync-digests.md`.
+
+After a sync reset only own assets and exif are repaired (`AFTER_RESET`): the stream sends
+everything else again from the start anyway, because only those two kinds get checkpoints
+with their digests. A check (`sync_v2(check=True)`, `filmroll mirror verify --repair`)
+repairs every kind (`KINDS`).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from filmroll.client.http import Api
-from filmroll.client.replica import Replica, delete_asset
+from filmroll.client.replica import Replica, delete_asset, drop_partner_asset, prune
 
 MASK = (1 << 64) - 1
 ROWS_PER_CALL = 5_000
 SPLIT_OVER = 48
 """A differing day with more rows than this is compared per hour before listing rows."""
 
+Drop = Callable[[sqlite3.Connection, str], None]
+
+
+def _drop_exif(conn: sqlite3.Connection, key: str) -> None:
+    conn.execute("DELETE FROM exif WHERE asset_id = ?", [key])
+
+
+def _drop_by_id(table: str) -> Drop:
+    def drop(conn: sqlite3.Connection, key: str) -> None:
+        conn.execute(f"DELETE FROM {table} WHERE id = ?", [key])
+
+    return drop
+
+
+def _drop_album(conn: sqlite3.Connection, key: str) -> None:
+    for table, column in (("albums", "id"), ("album_users", "album_id"), ("album_assets", "album_id")):
+        conn.execute(f"DELETE FROM {table} WHERE {column} = ?", [key])
+
+
+def _drop_link(table: str, other: str) -> Drop:
+    def drop(conn: sqlite3.Connection, key: str) -> None:
+        album_id, other_id = key.split(":", 1)
+        conn.execute(f"DELETE FROM {table} WHERE album_id = ? AND {other} = ?", [album_id, other_id])
+
+    return drop
+
 
 @dataclass(frozen=True)
 class Kind:
-    """One digested kind as the replica holds it: how to select its rows, their id and the
-    bucket key at each level, and how to drop a row the server no longer has."""
+    """One digested kind as the replica holds it: a query of its rows as `(key, hash,
+    fileCreatedAt or NULL)` (`:me` is the replica's user), whether it is grouped by date, and
+    how to drop a row the server no longer lists. Keys are the server's row keys: the id, or
+    `albumId:otherId` for album links."""
 
     request_type: str
     rows: str
-    id_column: str
     dated: bool
+    drop: Drop
 
 
-ASSETS = Kind("AssetsV1", "SELECT id, hash, data FROM assets WHERE own = 1", "id", True)
+_OWNER = "json_extract(data, '$.ownerId')"
+
+# Assets and exif read only the replica's covering digest indexes (`assets.created` is the
+# computed `fileCreatedAt`); the join runs from exif so each exif row costs one index probe.
+ASSETS = Kind("AssetsV1", "SELECT id AS key, hash, created FROM assets WHERE own = 1", True, delete_asset)
+PARTNER_ASSETS = Kind(
+    "PartnerAssetsV1",
+    "SELECT id AS key, hash, created FROM assets WHERE partner = 1",
+    True,
+    drop_partner_asset,
+)
 EXIF = Kind(
     "AssetExifsV1",
-    "SELECT asset_id, hash, data FROM exif WHERE asset_id IN (SELECT id FROM assets WHERE own = 1)",
-    "asset_id",
+    "SELECT e.asset_id AS key, e.hash AS hash, NULL AS created FROM exif e "
+    "CROSS JOIN assets a INDEXED BY assets_flags ON a.id = e.asset_id WHERE a.own = 1",
     False,
+    _drop_exif,
 )
-KINDS = (ASSETS, EXIF)
+PARTNER_EXIF = Kind(
+    "PartnerAssetExifsV1",
+    "SELECT e.asset_id AS key, e.hash AS hash, NULL AS created FROM exif e "
+    "CROSS JOIN assets a INDEXED BY assets_flags ON a.id = e.asset_id WHERE a.partner = 1",
+    False,
+    _drop_exif,
+)
+STACKS = Kind(
+    "StacksV1",
+    f"SELECT id AS key, hash, NULL AS created FROM stacks WHERE {_OWNER} = :me",
+    False,
+    _drop_by_id("stacks"),
+)
+PARTNER_STACKS = Kind(
+    "PartnerStacksV1",
+    f"SELECT id AS key, hash, NULL AS created FROM stacks WHERE {_OWNER} != :me",
+    False,
+    _drop_by_id("stacks"),
+)
+ALBUMS = Kind("AlbumsV1", "SELECT id AS key, hash, NULL AS created FROM albums", False, _drop_album)
+ALBUM_USERS = Kind(
+    "AlbumUsersV1",
+    "SELECT album_id || ':' || user_id AS key, hash, NULL AS created FROM album_users",
+    False,
+    _drop_link("album_users", "user_id"),
+)
+ALBUM_LINKS = Kind(
+    "AlbumToAssetsV1",
+    "SELECT album_id || ':' || asset_id AS key, hash, NULL AS created FROM album_assets",
+    False,
+    _drop_link("album_assets", "asset_id"),
+)
+USERS = Kind("UsersV1", "SELECT id AS key, hash, NULL AS created FROM users", False, _drop_by_id("users"))
+
+AFTER_RESET = (ASSETS, EXIF)
+"""What a repair after a sync reset covers (the digests of these come with checkpoints)."""
+KINDS = (
+    ASSETS,
+    PARTNER_ASSETS,
+    EXIF,
+    PARTNER_EXIF,
+    STACKS,
+    PARTNER_STACKS,
+    ALBUMS,
+    ALBUM_USERS,
+    ALBUM_LINKS,
+    USERS,
+)
+"""Every kind with digests, in an order where a row's parent is repaired before it (assets
+before exif, albums before their members and links)."""
+
+
+@dataclass
+class KindDiff:
+    """Keys of one kind that differed: the server had them and the replica did not
+    (`missing`), the reverse (`extra`), or both with another hash (`stale`)."""
+
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
 
 
 @dataclass
 class RepairStats:
-    """What a repair did: digest calls, rows fetched, rows deleted, bytes received."""
+    """What a repair did: digest calls, rows fetched, rows deleted, bytes received, and the
+    differences it found per request type."""
 
     digests: int = 0
     fetched: int = 0
     deleted: int = 0
     bytes: int = 0
     acks: list[str] = field(default_factory=list)
+    found: dict[str, KindDiff] = field(default_factory=dict)
 
-
-def _key(kind: Kind, row_id: str, created: str | None, width: int) -> str:
-    if kind.dated:
-        return (created or "")[:width]
-    return row_id.replace("-", "")[:width]
+    def diff(self, kind: Kind) -> KindDiff:
+        return self.found.setdefault(kind.request_type, KindDiff())
 
 
 def _width(kind: Kind, bucket: str | None) -> int:
-    """Length of the keys of the buckets inside `bucket` (months, days, hours; id prefixes)."""
+    """Length of the keys of the buckets inside `bucket` (months, days, hours; key prefixes)."""
     if not kind.dated:
         return 2 if bucket is None else 4
     return {0: 7, 7: 10}.get(len(bucket or ""), 13)
 
 
-def _local(replica: Replica, kind: Kind, bucket: str | None) -> dict[str, tuple[str, int | None]]:
-    """id -> (bucket key at the next level, hash) of the replica's rows in `bucket`."""
+def _within(kind: Kind, bucket: str | None) -> tuple[str, dict[str, Any]]:
+    """A WHERE clause selecting the rows of `bucket` as a range of the bucket column, so the
+    replica's indexes find them (a prefix `p` is every value in `[p, p with its last character
+    incremented)`); keys and dates are ASCII. The bucket `""` holds rows without a date."""
+    if bucket is None:
+        return "", {}
+    column = "created" if kind.dated else "key"
+    if not bucket:
+        return f" WHERE coalesce({column}, '') = ''", {}
+    upper = bucket[:-1] + chr(ord(bucket[-1]) + 1)
+    return f" WHERE {column} >= :low AND {column} < :high", {"low": bucket, "high": upper}
+
+
+def local_sums(
+    replica: Replica, kind: Kind, me: str, bucket: str | None
+) -> dict[str, tuple[int, str | None]]:
+    """The replica's own digest of `bucket` (None: the top level), as the server computes it:
+    (count, sum of the stored row hashes modulo 2^64 as hex) per inner bucket, the hash None
+    when some row has none. One grouped query; the 64-bit sum is taken as two sums of 32-bit
+    halves, which SQLite's integers cannot overflow."""
     width = _width(kind, bucket)
-    out: dict[str, tuple[str, int | None]] = {}
-    query = kind.rows
-    params: list[Any] = []
-    if kind.dated:
-        query = f"SELECT id, hash, json_extract(data, '$.fileCreatedAt') FROM ({query})"
-        if bucket is not None:
-            query += " WHERE substr(json_extract(data, '$.fileCreatedAt'), 1, ?) = ?"
-            params = [len(bucket), bucket]
-    else:
-        query = f"SELECT asset_id, hash, NULL FROM ({query})"
-        if bucket is not None:
-            query += " WHERE substr(replace(asset_id, '-', ''), 1, ?) = ?"
-            params = [len(bucket), bucket]
-    for row_id, value, created in replica.conn.execute(query, params):
-        out[str(row_id)] = (_key(kind, str(row_id), created, width), value)
+    # a key's first 8 characters never hold a dash, so its prefix is the server's hex prefix
+    column = "created" if kind.dated else "key"
+    where, params = _within(kind, bucket)
+    query = (
+        f"SELECT coalesce(substr({column}, 1, {width}), '') AS b, count(*), count(hash), "
+        f"sum(hash & 4294967295), sum(hash >> 32) FROM ({kind.rows}){where} GROUP BY b"
+    )
+    out: dict[str, tuple[int, str | None]] = {}
+    for key, count, hashed, low, high in replica.conn.execute(query, {"me": me, **params}):
+        total = None if hashed < count else f"{((high << 32) + low) & MASK:016x}"
+        out[str(key)] = (int(count), total)
     return out
 
 
-def _sums(rows: dict[str, tuple[str, int | None]]) -> dict[str, tuple[int, str | None]]:
-    """(count, hash as hex, or None when some row has no hash) per bucket."""
-    found: dict[str, list[Any]] = {}
-    for key, value in rows.values():
-        entry = found.setdefault(key, [0, 0])
-        entry[0] += 1
-        entry[1] = None if value is None or entry[1] is None else entry[1] + value
-    return {k: (n, None if h is None else f"{h & MASK:016x}") for k, (n, h) in found.items()}
+def local_rows(replica: Replica, kind: Kind, me: str, bucket: str | None) -> dict[str, str | None]:
+    """Row key -> stored hash as hex (None if it has none) of the replica's rows in `bucket`."""
+    where, params = _within(kind, bucket)
+    query = f"SELECT key, hash FROM ({kind.rows}){where}"
+    return {
+        str(key): None if value is None else f"{value & MASK:016x}"
+        for key, value in replica.conn.execute(query, {"me": me, **params})
+    }
 
 
 def _row_level(kind: Kind, bucket: str | None, split: bool) -> bool:
@@ -111,63 +227,79 @@ def _row_level(kind: Kind, bucket: str | None, split: bool) -> bool:
     return len(bucket) == 4
 
 
-async def _apply_rows(api: Api, replica: Replica, kind: Kind, ids: list[str], stats: RepairStats) -> None:
-    for start in range(0, len(ids), ROWS_PER_CALL):
-        chunk = ids[start : start + ROWS_PER_CALL]
-        lines = await api.sync_rows(kind.request_type, chunk)
-        stats.bytes += sum(len(orjson.dumps(line)) + 1 for line in lines)
-        with replica.transaction() as conn:
-            for item in lines:
-                replica.apply(conn, item)
-        stats.fetched += len(chunk)
+@dataclass
+class Walk:
+    """One repair (or, with `fetch` False, one check that changes nothing) of one replica."""
+
+    api: Api
+    replica: Replica
+    me: str
+    stats: RepairStats
+    fetch: bool = True
+
+    async def apply_rows(self, kind: Kind, keys: list[str]) -> None:
+        if not self.fetch:
+            return
+        for start in range(0, len(keys), ROWS_PER_CALL):
+            chunk = keys[start : start + ROWS_PER_CALL]
+            lines = await self.api.sync_rows(kind.request_type, chunk)
+            self.stats.bytes += sum(len(orjson.dumps(line)) + 1 for line in lines)
+            with self.replica.transaction() as conn:
+                for item in lines:
+                    self.replica.apply(conn, item)
+            self.stats.fetched += len(chunk)
+
+    def drop(self, kind: Kind, keys: Sequence[str]) -> None:
+        self.stats.diff(kind).extra.extend(keys)
+        if not self.fetch or not keys:
+            return
+        with self.replica.transaction() as conn:
+            for key in keys:
+                kind.drop(conn, key)
+        self.stats.deleted += len(keys)
+
+    async def walk(self, kind: Kind, bucket: str | None, split: bool = False) -> None:
+        answer = await self.api.digest(kind.request_type, bucket, split=split)
+        self.stats.digests += 1
+        self.stats.bytes += len(orjson.dumps(answer))
+        if bucket is None:
+            self.stats.acks += [str(a) for a in answer.get("acks", [])]
+        if _row_level(kind, bucket, split):
+            theirs = {str(r["id"]): str(r["hash"]) for r in answer["rows"]}
+            mine = local_rows(self.replica, kind, self.me, bucket)
+            differ = [i for i, h in theirs.items() if mine.get(i) != h]
+            found = self.stats.diff(kind)
+            found.missing += [i for i in differ if i not in mine]
+            found.stale += [i for i in differ if i in mine]
+            await self.apply_rows(kind, differ)
+            self.drop(kind, [i for i in mine if i not in theirs])
+            return
+        theirs_buckets = {str(b["bucket"]): (int(b["count"]), str(b["hash"])) for b in answer["buckets"]}
+        mine_buckets = local_sums(self.replica, kind, self.me, bucket)
+        for key in sorted(set(theirs_buckets) | set(mine_buckets)):
+            if theirs_buckets.get(key) == mine_buckets.get(key):
+                continue
+            if key not in theirs_buckets:
+                self.drop(kind, sorted(local_rows(self.replica, kind, self.me, key)))
+                continue
+            await self.walk(kind, key, split=theirs_buckets[key][0] > SPLIT_OVER)
 
 
-def _drop(conn: sqlite3.Connection, kind: Kind, ids: list[str]) -> None:
-    for row_id in ids:
-        if kind is ASSETS:
-            delete_asset(conn, row_id)
-        else:
-            conn.execute("DELETE FROM exif WHERE asset_id = ?", [row_id])
-
-
-async def _walk(
-    api: Api, replica: Replica, kind: Kind, bucket: str | None, stats: RepairStats, split: bool = False
-) -> None:
-    answer = await api.digest(kind.request_type, bucket, split=split)
-    stats.digests += 1
-    stats.bytes += len(orjson.dumps(answer))
-    if bucket is None:
-        stats.acks += [str(a) for a in answer.get("acks", [])]
-    local = _local(replica, kind, bucket)
-    if _row_level(kind, bucket, split):
-        theirs = {str(r["id"]): str(r["hash"]) for r in answer["rows"]}
-        mine = {i: None if h is None else f"{h & MASK:016x}" for i, (_k, h) in local.items()}
-        await _apply_rows(api, replica, kind, [i for i, h in theirs.items() if mine.get(i) != h], stats)
-        gone = [i for i in mine if i not in theirs]
-        with replica.transaction() as conn:
-            _drop(conn, kind, gone)
-        stats.deleted += len(gone)
-        return
-    theirs_buckets = {str(b["bucket"]): (int(b["count"]), str(b["hash"])) for b in answer["buckets"]}
-    mine_buckets = _sums(local)
-    for key in sorted(set(theirs_buckets) | set(mine_buckets)):
-        if theirs_buckets.get(key) == mine_buckets.get(key):
-            continue
-        if key not in theirs_buckets:
-            gone = [i for i, (k, _h) in local.items() if k == key]
-            with replica.transaction() as conn:
-                _drop(conn, kind, gone)
-            stats.deleted += len(gone)
-            continue
-        await _walk(api, replica, kind, key, stats, split=theirs_buckets[key][0] > SPLIT_OVER)
-
-
-async def repair(api: Api, replica: Replica) -> RepairStats:
-    """Make the replica's own assets and exif equal to the server's; returns what it did and
-    the checkpoints the server gave with its first digests, to store once done."""
+async def repair(
+    api: Api, replica: Replica, kinds: Sequence[Kind] = AFTER_RESET, *, fetch: bool = True
+) -> RepairStats:
+    """Make the replica's rows of `kinds` equal to the server's (with `fetch` False, only find
+    the differences); returns what it did and found, and the checkpoints the server gave with
+    its first digests, to store once done (after a reset)."""
+    me = replica.user_id() or str((await api.me())["id"])
     stats = RepairStats()
-    for kind in KINDS:
-        await _walk(api, replica, kind, None, stats)
+    work = Walk(api, replica, me, stats, fetch)
+    for kind in kinds:
+        stats.diff(kind)
+        await work.walk(kind, None)
+    if fetch:
+        with replica.transaction() as conn:
+            prune(conn)
     return stats
 
 

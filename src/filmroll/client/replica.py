@@ -23,7 +23,7 @@ Snapshot = dict[str, frozenset[tuple[tuple[str, ...], str]]]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS auth_user (id TEXT PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, data TEXT NOT NULL, hash INTEGER);
 CREATE TABLE IF NOT EXISTS partners (
   shared_by_id TEXT NOT NULL, shared_with_id TEXT NOT NULL, data TEXT NOT NULL,
   PRIMARY KEY (shared_by_id, shared_with_id));
@@ -32,12 +32,14 @@ CREATE TABLE IF NOT EXISTS assets (
   partner INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL, hash INTEGER);
 CREATE INDEX IF NOT EXISTS assets_owner ON assets (owner_id);
 CREATE TABLE IF NOT EXISTS exif (asset_id TEXT PRIMARY KEY, data TEXT NOT NULL, hash INTEGER);
-CREATE TABLE IF NOT EXISTS stacks (id TEXT PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS albums (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS stacks (id TEXT PRIMARY KEY, data TEXT NOT NULL, hash INTEGER);
+CREATE TABLE IF NOT EXISTS albums (id TEXT PRIMARY KEY, data TEXT NOT NULL, hash INTEGER);
 CREATE TABLE IF NOT EXISTS album_users (
-  album_id TEXT NOT NULL, user_id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (album_id, user_id));
+  album_id TEXT NOT NULL, user_id TEXT NOT NULL, data TEXT NOT NULL, hash INTEGER,
+  PRIMARY KEY (album_id, user_id));
 CREATE TABLE IF NOT EXISTS album_assets (
-  album_id TEXT NOT NULL, asset_id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (album_id, asset_id));
+  album_id TEXT NOT NULL, asset_id TEXT NOT NULL, data TEXT NOT NULL, hash INTEGER,
+  PRIMARY KEY (album_id, asset_id));
 CREATE INDEX IF NOT EXISTS album_assets_asset ON album_assets (asset_id);
 CREATE TABLE IF NOT EXISTS user_metadata (
   user_id TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (user_id, key));
@@ -45,6 +47,19 @@ CREATE TABLE IF NOT EXISTS files (
   asset_id TEXT NOT NULL, kind TEXT NOT NULL, path TEXT NOT NULL UNIQUE, checksum TEXT,
   PRIMARY KEY (asset_id, kind));
 """
+
+_CREATED_COLUMN = "created TEXT GENERATED ALWAYS AS (json_extract(data, '$.fileCreatedAt')) VIRTUAL"
+"""An asset's `fileCreatedAt`, the date its digest bucket is named by (computed, not stored)."""
+
+_DIGEST_INDEXES = """
+CREATE INDEX IF NOT EXISTS assets_own_digest ON assets (created, hash) WHERE own = 1;
+CREATE INDEX IF NOT EXISTS assets_partner_digest ON assets (created, hash) WHERE partner = 1;
+CREATE INDEX IF NOT EXISTS assets_album_only ON assets (id) WHERE own = 0 AND partner = 0;
+CREATE INDEX IF NOT EXISTS assets_flags ON assets (id, own, partner);
+CREATE INDEX IF NOT EXISTS exif_digest ON exif (asset_id, hash);
+"""
+"""Covering indexes that let a digest check sum a million stored row hashes per bucket
+(`client.repair`) without reading the rows' JSON; built once when an older replica opens."""
 
 #: Synced tables and their key columns; `files` and `meta` are local state, not server data.
 TABLES: dict[str, tuple[str, ...]] = {
@@ -75,19 +90,22 @@ def wire_hash(data: Item) -> int:
     return int.from_bytes(hashlib.sha256(orjson.dumps(data)).digest()[:8], "big", signed=True)
 
 
-HASHED = ("assets", "exif")
+HASHED = ("assets", "exif", "stacks", "albums", "album_users", "album_assets", "users")
 """Tables whose rows keep `wire_hash` for digests (a replica made before has NULLs: those
 rows differ from the server's digest and are fetched again by the first repair)."""
 
 
 def _upsert(conn: sqlite3.Connection, table: str, keys: dict[str, Any], data: Item) -> None:
-    cols = [*keys, "data"]
+    values = {**keys, "data": canonical(data)}
+    if table in HASHED:
+        values["hash"] = wire_hash(data)
+    cols = list(values)
     marks = ", ".join("?" for _ in cols)
-    conflict = ", ".join(keys)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in keys)
     conn.execute(
         f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks}) "
-        f"ON CONFLICT ({conflict}) DO UPDATE SET data = excluded.data",
-        [*keys.values(), canonical(data)],
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}",
+        list(values.values()),
     )
 
 
@@ -244,6 +262,10 @@ class Replica:
             columns = {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
             if "hash" not in columns:
                 self.conn.execute(f"ALTER TABLE {table} ADD COLUMN hash INTEGER")
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_xinfo(assets)")}
+        if "created" not in columns:
+            self.conn.execute(f"ALTER TABLE assets ADD COLUMN {_CREATED_COLUMN}")
+        self.conn.executescript(_DIGEST_INDEXES)
         self.skipped: dict[str, int] = {}
 
     def close(self) -> None:
@@ -311,6 +333,11 @@ class Replica:
     def snapshot(self) -> Snapshot:
         """Every synced table as a set of `(key, canonical JSON)`; equal snapshots, equal replicas."""
         return {table: frozenset(self.rows(table).items()) for table in TABLES}
+
+    def user_id(self) -> str | None:
+        """The id of the user this replica belongs to, once `AuthUsersV1` has been synced."""
+        row = self.conn.execute("SELECT id FROM auth_user LIMIT 1").fetchone()
+        return str(row[0]) if row else None
 
     def count(self, table: str) -> int:
         return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])

@@ -15,10 +15,11 @@ from typing import Any
 
 from filmroll.client.errors import ClientError, NotSupported, ServerError, StreamInterrupted
 from filmroll.client.http import Api, stream_lines
-from filmroll.client.repair import KINDS, RepairStats, keep_only_repairable, repair
+from filmroll.client.repair import AFTER_RESET, KINDS, RepairStats, keep_only_repairable, repair
 from filmroll.client.replica import Replica, wipe
 
-KIND_TYPES = tuple(kind.request_type for kind in KINDS)
+KIND_TYPES = tuple(kind.request_type for kind in AFTER_RESET)
+"""Request types repaired after a reset; a stream must ask for all of them to repair instead of reset."""
 
 #: Every request type the replica stores (the Immich app's list, minus what filmroll lacks).
 TYPES: tuple[str, ...] = (
@@ -143,10 +144,14 @@ REPAIR_PENDING = "repair.pending"
 before streaming (the server forgot the session's checkpoints when the reset was acked)."""
 
 
-async def _repair(api: Api, replica: Replica, stats: SyncStats, *, after_reset: bool) -> bool:
-    """Repair by difference; False when the server has no digests (the caller starts over)."""
+async def _repair(
+    api: Api, replica: Replica, stats: SyncStats, *, after_reset: bool, types: Sequence[str] = TYPES
+) -> bool:
+    """Repair by difference (own assets and exif after a reset, every digested kind the
+    stream asked for on a check); False when the server has no digests (the caller starts over)."""
+    kinds = AFTER_RESET if after_reset else [k for k in KINDS if k.request_type in types]
     try:
-        done = await repair(api, replica)
+        done = await repair(api, replica, kinds)
     except NotSupported:
         return False
     if after_reset:
@@ -176,7 +181,8 @@ async def sync_v2(
     When the server asks for a reset, a filmroll server is not asked for the whole library
     again: own assets and exif are repaired by difference (`client.repair`) and the stream
     resumes from the checkpoints the digests gave; servers without digests get the full
-    download. With `check`, digests are compared after the stream and differences repaired.
+    download. With `check`, the digests of every kind streamed are compared after the stream
+    and differences repaired.
     """
     key = session_key(api.token or api.api_key or "")
     stats = SyncStats("v2")
@@ -204,7 +210,7 @@ async def sync_v2(
         start_over = False
         if not consumer.reset:
             if check:
-                await _repair(api, replica, stats, after_reset=False)
+                await _repair(api, replica, stats, after_reset=False, types=types)
             return stats
         stats.resets += 1
         if consumer.repairable and await _repair(api, replica, stats, after_reset=True):

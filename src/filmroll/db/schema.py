@@ -159,6 +159,9 @@ api_keys = sa.Table(
     sa.Column("permissions", sa.JSON(), nullable=False),
     sa.Column("created_at", Ts, nullable=False),
     sa.Column("updated_at", Ts, nullable=False),
+    # Server time as of which this key's last v1 full or delta sync was answered (shown on the
+    # Devices page; unlike a session's, never used to read a client's watermark).
+    sa.Column("v1_synced_at", Ts, nullable=True),
 )
 
 session_sync_checkpoints = sa.Table(

@@ -59,8 +59,8 @@ PARTNER_SYNC_VISIBLE = ("timeline",)
 
 
 def partner_rows_of(viewer: uuid.UUID) -> sa.Select[Any]:
-    """Owners with a partner row sharing with `viewer`: what sync follows (a user's soft
-    delete reaches apps as `UserDeleteV1`)."""
+    """Owners with a partner row sharing with `viewer`: what sync follows (a soft-deleted
+    owner's rows stay until the permanent delete, as Immich keeps them)."""
     return sa.select(partners.c.shared_by_id).where(partners.c.shared_with_id == viewer)
 
 

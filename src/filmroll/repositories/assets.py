@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Row
 
 from filmroll.db import clock
 from filmroll.db.schema import album_asset_audit, album_assets, asset_audit, asset_exif, assets
+from filmroll.ids import new_id
 from filmroll.repositories import users
 
 EXIF_COLUMNS = tuple(
@@ -63,7 +64,7 @@ def insert(conn: Connection, values: dict[str, Any]) -> Row[Any]:
     """Insert one asset; `id`, `created_at` and the clock columns are filled in when absent."""
     stamp = clock.reserve(conn)
     row = {
-        "id": uuid.uuid4(),
+        "id": new_id(),
         "created_at": stamp.at,
         "visibility": "timeline",
         "is_favorite": False,

@@ -47,6 +47,8 @@ class AuthContext:
     """Until when the session is PIN-unlocked (`services.locked`)."""
     link: LinkGrant | None = None
     """Set for a shared-link visitor: `user` is then the link's owner, whose rights it never has."""
+    api_key_id: uuid.UUID | None = None
+    """The API key the caller authenticated with (its v1 syncs are recorded for the Devices page)."""
 
     @property
     def user_id(self) -> uuid.UUID:
@@ -132,7 +134,7 @@ class AuthService:
         granted = list(row.permissions)
         if permission is not None and not allows(granted, permission):
             raise Forbidden(f"Missing required permission: {permission}")
-        return AuthContext(user=user, permissions=tuple(granted))
+        return AuthContext(user=user, permissions=tuple(granted), api_key_id=row.id)
 
     async def admin_sign_up(self, email: str, name: str, password: str) -> Row[Any]:
         def create(conn: Connection) -> Row[Any]:

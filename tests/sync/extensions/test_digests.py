@@ -122,7 +122,7 @@ def test_partner_digests_follow_the_stream_access_rule(server: LiveServer, build
 @pytest.mark.parametrize(
     "body",
     [
-        {"type": "UsersV1"},
+        {"type": "PartnersV1"},
         {"type": "AssetsV1", "bucket": "2024"},
         {"type": "AssetsV1", "bucket": "2024-13"},
         {"type": "AssetsV1", "bucket": "2024-02-30"},

@@ -1,4 +1,4 @@
-"""`POST /api/sync/rows` (current lines by id) and `GET /api/filmroll/sync-status`."""
+"""`POST /api/sync/rows`: current lines by id (sync status is tested in `tests/sync_status`)."""
 
 from __future__ import annotations
 
@@ -42,32 +42,15 @@ def test_rows_are_the_stream_lines_or_deletes(server: LiveServer, builder: Asset
 def test_rows_bad_input(server: LiveServer) -> None:
     alice = new_client(server, "alice")
     for body in (
-        {"type": "UsersV1", "ids": []},
+        {"type": "PartnersV1", "ids": []},
         {"type": "AssetsV1", "ids": ["x"]},
+        {"type": "AssetsV1", "ids": [f"{uuid.uuid4()}:{uuid.uuid4()}"]},
+        {"type": "AlbumToAssetsV1", "ids": [str(uuid.uuid4())]},
+        {"type": "AlbumUsersV1", "ids": [f"{uuid.uuid4()}:{uuid.uuid4()}:{uuid.uuid4()}"]},
+        {"type": "AlbumUsersV1", "ids": [f"{uuid.uuid4()}:nope"]},
         {"type": "AssetsV1"},
         {"type": "AssetsV1", "ids": [str(uuid.uuid4())] * 10_001},
     ):
         resp = alice.http.post("/api/sync/rows", json=body)
         assert resp.status_code == 400, resp.text
         assert resp.json()["statusCode"] == 400
-
-
-def test_sync_status_per_session(server: LiveServer, builder: AssetBuilder) -> None:
-    alice = new_client(server, "alice")
-    me = uuid.UUID(alice.user_id)
-    resp = alice.http.get("/api/filmroll/sync-status")
-    assert resp.status_code == 200, resp.text
-    [fresh] = resp.json()
-    assert fresh == {"sessionId": fresh["sessionId"], "apiKeyId": None, "lastSyncAt": None, "protocol": None,
-                     "pending": {}}  # fmt: skip
-    builder.insert(me)
-    alice.sync(["AssetsV1", "AlbumsV1"])
-    builder.insert_many(me, 3)
-    [synced] = alice.http.get("/api/filmroll/sync-status").json()
-    assert synced["protocol"] == "v2" and synced["lastSyncAt"].endswith("Z")
-    # request types are known by their checkpoints: no album ever went out, so none for albums
-    assert synced["pending"] == {"AssetsV1": 3}
-    other = new_client(server, "bob")
-    assert [s["sessionId"] for s in other.http.get("/api/filmroll/sync-status").json()] != [
-        synced["sessionId"]
-    ]

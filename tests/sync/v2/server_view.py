@@ -27,7 +27,7 @@ def _pairs(conn: Connection, query: sa.Select[Any]) -> set[Key]:
 
 def server_keys(conn: Connection, me: uuid.UUID) -> dict[str, set[Key]]:
     """Own assets, partners' timeline assets and assets of the user's albums; those albums; partners;
-    every active user (the default user directory, `all`)."""
+    every user, soft-deleted ones included as in Immich (the default user directory, `all`)."""
     sharers = sa.select(partners.c.shared_by_id).where(partners.c.shared_with_id == me)
     mine = sa.union(
         sa.select(albums.c.id).where(albums.c.owner_id == me),
@@ -43,7 +43,7 @@ def server_keys(conn: Connection, me: uuid.UUID) -> dict[str, set[Key]]:
     )
     return {
         "auth_user": {(str(me),)},
-        "users": _ids(conn, sa.select(users.c.id).where(users.c.deleted_at.is_(None))),
+        "users": _ids(conn, sa.select(users.c.id)),
         "assets": _ids(conn, shown),
         "exif": _ids(conn, sa.select(asset_exif.c.asset_id).where(asset_exif.c.asset_id.in_(shown))),
         "albums": _ids(conn, sa.select(albums.c.id).where(albums.c.id.in_(mine))),

@@ -9,11 +9,11 @@ with its form; a row whose form is stale (or was stored before hashes existed) i
 from a fresh rendering here, so a digest is always exact.
 
 Levels: dated kinds (assets) are grouped by month of `fileCreatedAt` (UTC), then by day, then
-listed per row; kinds without a date (exif, stacks, albums) by the first two hex digits of
-the id, then four, then per row. Stacks and albums have no stored forms and few rows, so
-they are hashed from fresh encodings (`COMPUTED`). Visibility is the stream's
-(`access.partner_synced` for partners, the owner's rows otherwise, `/sync/rows`'s selects
-for stacks and albums).
+listed per row; kinds without a date (exif, stacks, albums, album members and assets, users)
+by the first two hex digits of the row key, then four, then per row. Kinds without stored
+forms have few rows per user and are hashed from fresh encodings (`COMPUTED`). Visibility is
+the stream's (`access.partner_synced` for partners, the owner's rows otherwise, `/sync/rows`'s
+selects for the computed kinds).
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ from filmroll.sync.extensions import rows as by_id
 from filmroll.sync.forms.queries import ASSETS, EXIF, FormTable, is_fresh
 from filmroll.sync.forms.render import row_hash
 from filmroll.sync.forms.renderer import fill
-from filmroll.sync.sql import wired
 from filmroll.sync.v2.acks import ack
 
 MASK = (1 << 64) - 1
@@ -223,20 +222,21 @@ def rows(conn: Connection, kind: DigestKind, me: uuid.UUID, level: Level) -> lis
     return [{"id": row_id, "hash": hex64(value)} for row_id, value in sorted(found.items())]
 
 
-COMPUTED = ("StacksV1", "PartnerStacksV1", "AlbumsV1")
+COMPUTED = ("StacksV1", "PartnerStacksV1", "AlbumsV1", "AlbumUsersV1", "AlbumToAssetsV1", "UsersV1")
 """Kinds without stored forms, few rows per user: hashed from fresh encodings on every call,
-with the line mappers and visibility of `/sync/rows` (the stream's)."""
+with the line mappers and visibility of `/sync/rows` (the stream's). Links (album members,
+album assets) are keyed `albumId:userId` / `albumId:assetId`, so they group by album."""
 
 
 def computed(conn: Connection, request_type: str, me: uuid.UUID, level: Level) -> dict[str, Any]:
-    """A digest of a kind hashed on the fly, grouped by id prefix like exif."""
+    """A digest of a kind hashed on the fly, grouped by key prefix like exif."""
     kind = by_id.KINDS[request_type]
     assert kind.mapper is not None
     found: list[tuple[str, int]] = []
-    for row in conn.execute(wired(conn.dialect.name, kind.select(me, None))):
-        row_id = str(uuid.UUID(str(row.row_id)))
-        if level.prefix is None or row_id.startswith(level.prefix):
-            found.append((row_id, row_hash(orjson.dumps(kind.mapper(row)))))
+    for row in by_id.select_all(conn, kind, me, None):
+        key = kind.key_of(row)
+        if level.prefix is None or key.startswith(level.prefix):
+            found.append((key, row_hash(orjson.dumps(kind.mapper(row)))))
     if level.rows:
         return {"rows": [{"id": i, "hash": hex64(h)} for i, h in sorted(found)]}
     groups: dict[str, list[int]] = {}

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Row
 
 from filmroll.db.clock import utcnow
 from filmroll.db.engine import Database
+from filmroll.repositories import api_key_sync as key_repo
 from filmroll.repositories import sessions as session_repo
 from filmroll.services.access import delete_named, v1_visibilities
 from filmroll.services.partners import require_timeline_access, timeline_owners
@@ -56,6 +57,7 @@ class SyncV1Service:
         *,
         early: bool,
         session_id: uuid.UUID | None = None,
+        api_key_id: uuid.UUID | None = None,
     ) -> AsyncIterator[bytes]:
         """Check access now, then return the JSON array body as a stream of encoded pages.
 
@@ -64,7 +66,7 @@ class SyncV1Service:
         at or before `updatedUntil` have committed, so an asset a background job re-stamps
         mid-sync is still in it (delta sync later brings the new version). An `updatedUntil`
         ahead of our clock is read as described at `SETTLE_AHEAD`; the bound used is recorded
-        for `session_id`.
+        for `session_id` (or `api_key_id`, for the Devices page only).
         """
         owner_id = params.user_id or viewer_id
         await self.db.read(lambda c: require_timeline_access(c, viewer_id, [owner_id]))
@@ -74,6 +76,9 @@ class SyncV1Service:
         if session_id is not None:
             sid, since = session_id, now - FULL_SYNC_PASS
             await self.db.write(lambda c: session_repo.lower_v1_synced_at(c, sid, until, since))
+        elif api_key_id is not None:
+            kid, since = api_key_id, now - FULL_SYNC_PASS
+            await self.db.write(lambda c: key_repo.lower_v1_synced_at(c, kid, until, since))
         own = owner_id == viewer_id
         visibilities = v1_visibilities(own)
 
@@ -128,7 +133,11 @@ class SyncV1Service:
         return json_array(pages())
 
     async def delta_sync(
-        self, viewer_id: uuid.UUID, params: DeltaSyncParams, session_id: uuid.UUID | None = None
+        self,
+        viewer_id: uuid.UUID,
+        params: DeltaSyncParams,
+        session_id: uuid.UUID | None = None,
+        api_key_id: uuid.UUID | None = None,
     ) -> dict[str, Any]:
         """Immich's order of checks, then a read that cannot miss a committed change.
 
@@ -136,7 +145,8 @@ class SyncV1Service:
         access check can fail afterwards; a share ended meanwhile shows up next time as a
         set mismatch. A watermark later than the session's record (a client clock running
         ahead) is read as the record: the client can only hold what it was sent. The time
-        this answer is complete as of becomes the new record.
+        this answer is complete as of becomes the new record. An API key's record is kept only
+        to be shown: one key may serve several clients, so it says nothing about a watermark.
         """
 
         def load(conn: Connection) -> tuple[set[uuid.UUID], datetime | None]:
@@ -161,6 +171,9 @@ class SyncV1Service:
         if session_id is not None and not result["needsFullSync"]:
             sid = session_id
             await self.db.write(lambda c: session_repo.set_v1_synced_at(c, sid, as_of))
+        elif api_key_id is not None and not result["needsFullSync"]:
+            kid = api_key_id
+            await self.db.write(lambda c: key_repo.set_v1_synced_at(c, kid, as_of))
         return result
 
     async def _settle(self, watermark: datetime) -> datetime:

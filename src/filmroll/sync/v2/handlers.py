@@ -187,9 +187,12 @@ async def unshare_deletes(run: Run, entity: str, key: str, ids_of: IdsOf) -> Tag
 
 
 async def users(run: Run) -> Lines:
-    """The user directory: every active user (`all`) or only users related to the caller
-    (`related`: itself, partners either way, owners and members of its albums, a relation
-    that begins re-sending the user). A soft-deleted user is a `UserDeleteV1` in both.
+    """The user directory: every user (`all`) or only users related to the caller (`related`:
+    itself, partners either way, owners and members of its albums, a relation that begins
+    re-sending the user). As in Immich, a soft-deleted user is still a `UserV1` line, with
+    `deletedAt` set (a restore sends it again with `deletedAt: null`); only the hard delete
+    (the user audit table) or, under `related`, the end of the last relation is a
+    `UserDeleteV1`.
 
     A session whose `UserV1` checkpoint predates the mode in force was synced under the
     other mode, so it catches up: every user it now sees is sent and, when the session had
@@ -211,18 +214,12 @@ async def users(run: Run) -> Lines:
             lost(row.user_id, row.seq)
         found: list[tuple[int, Row[Any]]] = []
         if mode == "all":
-            for row in repo.soft_deletes(conn, after_delete, run.upper):
-                lost(row.user_id, row.seq)
             start = 0 if catch_up else after_upsert
-            found = [(int(row.seq), row) for row in repo.active_users(conn, start, run.upper)]
+            found = [(int(row.seq), row) for row in repo.directory_users(conn, start, run.upper)]
         else:
             related = repo.related_users(conn, run.me)
             rows = repo.users_by_id(conn, list(related))
-            shown = {row.id for row in rows if row.deleted_at is None}
-            for row in rows:
-                seq = int(row.update_seq)
-                if row.deleted_at is not None and after_delete < seq <= run.upper:
-                    lost(row.id, seq)
+            shown = {row.id for row in rows}
             for audit in repo.partner_deletes_involving(conn, run.me, after_delete, run.upper, 1 << 30):
                 other = audit.shared_with_id if audit.shared_by_id == run.me else audit.shared_by_id
                 if other not in shown:

@@ -264,17 +264,10 @@ def users_by_id(conn: Connection, ids: Sequence[uuid.UUID]) -> Rows:
     return conn.execute(sa.select(users).where(users.c.id.in_(list(ids)))).all()
 
 
-def active_users(conn: Connection, after: int, upper: int) -> Rows:
-    """Every user that is not soft-deleted, changed in `(after, upper]`, by sequence."""
-    query = sa.select(users, users.c.update_seq.label("seq")).where(users.c.deleted_at.is_(None))
-    return _page(conn, query, users.c.update_seq, after, upper, 1 << 30, wire=False)
-
-
-def soft_deletes(conn: Connection, after: int, upper: int) -> Rows:
-    """`(user_id, seq)` of users soft-deleted as of a change in `(after, upper]`."""
-    query = sa.select(users.c.id.label("user_id"), users.c.update_seq.label("seq")).where(
-        users.c.deleted_at.is_not(None)
-    )
+def directory_users(conn: Connection, after: int, upper: int) -> Rows:
+    """Every user changed in `(after, upper]`, soft-deleted ones included (Immich sends those
+    as `UserV1` with `deletedAt`), by sequence."""
+    query = sa.select(users, users.c.update_seq.label("seq"))
     return _page(conn, query, users.c.update_seq, after, upper, 1 << 30, wire=False)
 
 

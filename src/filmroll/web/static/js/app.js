@@ -3,6 +3,7 @@
 import { get, post, setUnauthorizedHandler } from './api.js';
 import { h, icon, ICONS, mount, notify } from './dom.js';
 import { session } from './session.js';
+import { setSessionEndedHandler, startLive, stopLive } from './live.js';
 import { installDropZone, pickFiles } from './upload.js';
 import { loginPage, registerPage } from './pages/auth.js';
 import { timelinePage } from './pages/photos.js';
@@ -65,6 +66,7 @@ export function navigate(href, { replace = false } = {}) {
 }
 
 async function logout() {
+  stopLive(); // before the session goes, so its deletion is not mistaken for a remote log-out
   try { await post('/auth/logout'); } catch { /* the session may already be gone */ }
   session.user = null;
   navigate('/auth/login', { replace: true });
@@ -103,6 +105,7 @@ async function route() {
     if (config && !config.isInitialized) return navigate('/auth/register', { replace: true });
     if (!session.user) return navigate(`/auth/login?continue=${encodeURIComponent(path + location.search)}`, { replace: true });
     if (found.opts.admin && !session.user.isAdmin) return navigate('/photos', { replace: true });
+    startLive();
   }
   // Pages sharing a key (a timeline and its viewer URL) update in place, but only for the same album or link.
   const key = found.opts.key ? `${found.opts.key}:${found.params.albumId || found.params.key || ''}` : found.pattern;
@@ -140,9 +143,18 @@ window.addEventListener('popstate', route);
 
 setUnauthorizedHandler(() => {
   if (!session.user) return;
+  stopLive();
   session.user = null;
   notify('Your session has ended. Please log in again.', 'error');
   navigate(`/auth/login?continue=${encodeURIComponent(location.pathname)}`, { replace: true });
+});
+
+// This browser's session was deleted on another device (or by an admin): back to the login page.
+setSessionEndedHandler(() => {
+  if (!session.user) return;
+  session.user = null;
+  notify('This device was logged out. Please log in again.', 'error');
+  navigate('/auth/login', { replace: true });
 });
 
 async function boot() {

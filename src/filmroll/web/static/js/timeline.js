@@ -315,7 +315,12 @@ export function createTimeline(options) {
   const resize = new ResizeObserver(() => { drawScrubber(); scheduleRender(); });
   resize.observe(scroller);
 
-  async function refresh() {
+  /**
+   * Reload the month list. Every loaded month is fetched again (when next in view), or with
+   * `only`, just the months in it and those whose count changed: a live update touches one or
+   * two months, and the rest keep their rows.
+   */
+  async function refresh({ only = null } = {}) {
     status.textContent = months.length ? '' : 'Loading…';
     let buckets;
     try {
@@ -330,7 +335,10 @@ export function createTimeline(options) {
     months = buckets.map(({ timeBucket, count }) => {
       const key = timeBucket.slice(0, 10);
       const prev = old.get(key);
-      if (prev && prev.data) return { ...prev, count, stale: true, loading: false };
+      if (prev && prev.data) {
+        const stale = prev.stale || !only || only.has(key) || prev.count !== count;
+        return stale ? { ...prev, count, stale: true, loading: false } : prev;
+      }
       return { key, count, top: 0, height: 0, data: null, version: 0 };
     });
     status.textContent = months.length ? '' : (options.emptyText || 'Nothing here yet.');
@@ -341,6 +349,21 @@ export function createTimeline(options) {
     drawScrubber();
     // Rows of refreshed months are rebuilt when their new data arrives (the version changes).
     render();
+  }
+
+  /**
+   * Something changed on the server (a live event): `ids` of assets it touched and `dates`
+   * (localDateTime) where they are now. Refreshes the month list and only the months holding
+   * those ids or dates, or whose count changed; `all` refreshes every loaded month.
+   */
+  function changed({ ids = [], dates = [], all = false } = {}) {
+    if (all) return refresh();
+    const only = new Set(dates.filter(Boolean).map((d) => `${d.slice(0, 7)}-01`));
+    const wanted = new Set(ids);
+    for (const m of months) {
+      if (m.data && !only.has(m.key) && m.data.id.some((id) => wanted.has(id))) only.add(m.key);
+    }
+    return refresh({ only });
   }
 
   /** The asset after (dir=1) or before (dir=-1) `id` in timeline order, loading months as needed. */
@@ -379,5 +402,5 @@ export function createTimeline(options) {
   }
 
   refresh();
-  return { el, refresh, neighbour, focusAsset, clearSelection, destroy, stats, scroller };
+  return { el, refresh, changed, neighbour, focusAsset, clearSelection, destroy, stats, scroller };
 }

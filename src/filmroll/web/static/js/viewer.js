@@ -71,7 +71,7 @@ function infoPanel(asset) {
 
 /**
  * Open the viewer. options: nav(id, dir) -> Promise<id|null>, onChange(), onClose(id), onMove(id),
- * shareKey. Only one viewer exists at a time.
+ * shareKey. Only one viewer exists at a time. Returns {close, destroy, refresh, id}.
  */
 export function openViewer(id, options = {}) {
   document.querySelector('.viewer')?.remove();
@@ -240,10 +240,23 @@ export function openViewer(id, options = {}) {
   drawBar();
   bar.querySelector('.viewer-close').focus();
   load(id).then(() => bar.querySelector('.viewer-close')?.focus());
+  /** The asset changed elsewhere (a live event): show its new state, keeping the picture (and
+   * the focus, when nothing changed: this browser's own edits come back as events too). */
+  async function refresh() {
+    const id = currentId;
+    let fresh;
+    try {
+      fresh = await get(`/assets/${id}${options.shareKey ? `?key=${encodeURIComponent(options.shareKey)}` : ''}`);
+    } catch { return; } // gone or unreachable: the page decides what to do about deletes
+    if (id !== currentId || !root.isConnected || (asset && fresh.updatedAt === asset.updatedAt)) return;
+    asset = fresh;
+    drawBar();
+    drawSide();
+  }
   const destroy = () => {
     root.remove();
     document.body.classList.remove('viewer-open');
     document.removeEventListener('keydown', onKey, true);
   };
-  return { close, destroy, get id() { return currentId; } };
+  return { close, destroy, refresh, get id() { return currentId; } };
 }

@@ -81,14 +81,25 @@ export async function devicesPage({ main }) {
         h('td', {}, st ? pendingText(st.pending) : unknown),
         h('td', {}, s.current ? null : h('button', { type: 'button', class: 'button', onclick: () => logout(s), 'aria-label': `Log out ${deviceName(s)}` }, 'Log out')));
     });
+    const revoke = async (k) => {
+      if (!(await confirmDialog('Revoke this API key?', `Programs using “${k.name}” will no longer get in.`, 'Revoke', true))) return;
+      try {
+        await del(`/api-keys/${k.id}`);
+        notify('API key revoked');
+        draw();
+      } catch (err) { notify(err.message, 'error'); }
+    };
+    // API keys sync only with v1 (the v2 stream needs a login session), which keeps no
+    // checkpoints: what a key's program has not fetched yet is unknown, so `pending` is null.
     const keyRows = keys.map((k) => {
       const st = byKey.get(k.id);
       return h('tr', {},
         h('th', { scope: 'row' }, k.name, h('div', { class: 'muted' }, k.permissions.join(', '))),
         h('td', {}, formatDateTime(k.createdAt)),
-        h('td', {}, st ? h('span', { title: formatDateTime(st.lastSyncAt) }, formatAgo(st.lastSyncAt)) : unknown),
-        h('td', {}, st?.protocol || unknown),
-        h('td', {}, st ? pendingText(st.pending) : unknown));
+        h('td', {}, st?.lastSyncAt ? h('span', { title: formatDateTime(st.lastSyncAt) }, formatAgo(st.lastSyncAt)) : st ? 'Never' : unknown),
+        h('td', {}, st ? (st.protocol || '—') : unknown),
+        h('td', {}, st ? (st.pending ? pendingText(st.pending) : h('span', { title: 'Sync v1 keeps no checkpoints' }, 'Not tracked')) : unknown),
+        h('td', {}, h('button', { type: 'button', class: 'button', onclick: () => revoke(k), 'aria-label': `Revoke ${k.name}` }, 'Revoke')));
     });
     status.textContent = '';
     mount(main,
@@ -103,7 +114,7 @@ export async function devicesPage({ main }) {
       h('section', { class: 'section', 'aria-labelledby': 'keys-h' },
         h('h2', { id: 'keys-h' }, 'API keys'),
         keys.length ? h('table', {},
-          h('thead', {}, h('tr', {}, ['Key', 'Created', 'Last sync', 'Sync protocol', 'Changes not yet acknowledged'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('thead', {}, h('tr', {}, ['Key', 'Created', 'Last sync', 'Sync protocol', 'Changes not yet acknowledged', ''].map((t) => h('th', { scope: 'col' }, t)))),
           h('tbody', {}, keyRows)) : h('p', { class: 'muted' }, 'No API keys. Create them under ', h('a', { href: '/user-settings' }, 'Account'), '.')),
       sync.missing ? h('p', { class: 'muted' }, 'This server does not report sync progress per device.') : null,
       sync.error ? h('p', { class: 'error', role: 'alert' }, `Sync progress could not be loaded: ${sync.error}`) : null);

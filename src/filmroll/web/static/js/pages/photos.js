@@ -6,6 +6,7 @@ import { createTimeline } from '../timeline.js';
 import { openViewer } from '../viewer.js';
 import { pickAlbum } from '../album-picker.js';
 import { setUploadListener } from '../upload.js';
+import { onLive } from '../live.js';
 
 /**
  * A timeline with its selection bar and viewer. `base` is the page path (/photos, /albums/<id>) and
@@ -79,6 +80,44 @@ export function timelineView({ main, base, title, filters, empty, navigate, extr
     });
   }
 
+  // Changes made on the person's other devices arrive as live events. A burst (a folder uploaded
+  // elsewhere) is gathered for a moment, then only the months it touches are fetched again.
+  let pending = null;
+  let liveTimer = 0;
+  function gather(ids, dates, all = false) {
+    pending ||= { ids: [], dates: [], all: false };
+    pending.ids.push(...ids);
+    pending.dates.push(...dates);
+    pending.all ||= all;
+    if (!liveTimer) {
+      liveTimer = setTimeout(() => {
+        const change = pending;
+        pending = null;
+        liveTimer = 0;
+        timeline.changed(change);
+      }, 250);
+    }
+  }
+  function live(name, data) {
+    if (name === 'on_upload_success' || name === 'on_asset_update') {
+      gather([data.id], [data.localDateTime]);
+      if (viewer && viewer.id === data.id) viewer.refresh();
+    } else if (name === 'on_asset_trash' || name === 'on_asset_restore') {
+      const ids = Array.isArray(data) ? data : [];
+      gather(ids, []);
+      if (viewer && ids.includes(viewer.id)) viewer.refresh();
+    } else if (name === 'on_asset_delete' || name === 'on_asset_hidden') {
+      gather([data], []);
+      if (viewer && viewer.id === data) {
+        notify('This item was deleted on another device');
+        viewer.close();
+      }
+    } else {
+      gather([], [], true); // stacks changed, or events may have been missed while offline
+    }
+  }
+  const unsubscribe = shareKey ? () => {} : onLive(live);
+
   function update(ctx) {
     if (ctx.params.assetId) showViewer(ctx.params.assetId);
     else if (viewer) {
@@ -94,6 +133,8 @@ export function timelineView({ main, base, title, filters, empty, navigate, extr
     timeline,
     update,
     destroy() {
+      unsubscribe();
+      clearTimeout(liveTimer);
       timeline.destroy();
       viewer?.destroy();
     },
