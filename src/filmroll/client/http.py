@@ -353,4 +353,4 @@ async def stream_lines(resp: httpx.Response) -> AsyncIterator[dict[str, Any]]:
                 raise StreamInterrupted(f"sync stream sent an unexpected line: {raw[:80]!r}")
             yield item
     except httpx.TransportError as exc:
-        raise StreamInterrupted(f"sync stream interrupted: {exc or type(exc).__name__}") from exc
+        raise StreamInterrupted(f"sync stream interrupted: {str(exc) or type(exc).__name__}") from exc
