@@ -76,3 +76,30 @@ async def test_daily_maintenance(database_url: str, tmp_path: Path) -> None:
         assert db.read_sync(left) == ([1002], [1004], 1)
     finally:
         db.dispose()
+
+
+async def test_daily_maintenance_refreshes_planner_statistics(database_url: str, tmp_path: Path) -> None:
+    """Without statistics SQLite reads an album stream's pages in the wrong order (each page
+    costs every link of the user's albums); the daily run gives the planner its statistics."""
+    db = Database(database_url)
+    try:
+        db.write_sync(lambda conn: users.insert(conn, {"email": "s@example.com", "name": "s"}))
+        sqlite = database_url.startswith("sqlite")
+
+        def analysed(conn: sa.Connection) -> bool:
+            if sqlite:
+                found = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+                return found.first() is not None and bool(
+                    conn.exec_driver_sql("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'users'").scalar()
+                )
+            when = conn.exec_driver_sql(
+                "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'album_assets'"
+            ).scalar()
+            return when is not None
+
+        assert not db.read_sync(analysed)
+        maintenance = DailyMaintenance(db, SyncV1Service(db), SyncV2Service(db), LocalStorage(tmp_path))
+        await maintenance.run_once()
+        assert db.read_sync(analysed)
+    finally:
+        db.dispose()

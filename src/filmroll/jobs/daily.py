@@ -15,6 +15,7 @@ import os
 import socket
 from datetime import timedelta
 
+from filmroll.db import statistics
 from filmroll.db.clock import utcnow
 from filmroll.db.engine import Database
 from filmroll.periodic import Periodic
@@ -75,7 +76,8 @@ class DailyMaintenance:
 
     async def run_once(self) -> dict[str, int]:
         """v1 keeps asset tombstones 100 days, v2 the rest 31 days; sessions end at expiry;
-        partial uploads idle for `PARTIAL_IDLE` are removed (uploads in progress are kept)."""
+        partial uploads idle for `PARTIAL_IDLE` are removed (uploads in progress are kept);
+        the planner's statistics are refreshed (`db.statistics`)."""
         now = utcnow()
         counts = {
             "v1Tombstones": await self.sync_v1.prune_audit(now),
@@ -83,6 +85,7 @@ class DailyMaintenance:
             "expiredSessions": await self.db.write(lambda c: sessions.delete_expired(c, now)),
             "stalePartials": await self.storage.remove_stale_partials(PARTIAL_IDLE),
         }
+        await self.db.write(statistics.refresh)
         if self.memories is not None:  # "on this day" memories and their cleanup
             counts |= await self.memories.run_daily()
         return counts
