@@ -13,6 +13,7 @@ from bench.scenarios import (
     download_memory,
     full_sync,
     ingest,
+    mirror_verify,
     repair,
     sync_extensions,
     timeline,
@@ -48,6 +49,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         sync_extensions.NAME, lambda p: [p.small, p.large], sync_extensions.run, sync_extensions.summarize
     ),
     Scenario(repair.NAME, lambda p: [p.large], repair.run),
+    Scenario(mirror_verify.NAME, lambda p: [p.large], mirror_verify.run),
     Scenario(web_timeline.NAME, lambda p: [p.medium], web_timeline.run),
 )
 NAMES = tuple(s.name for s in SCENARIOS)

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from filmroll.client.connect import Credentials, connect
 from filmroll.client.mirror import Mirror, MirrorOptions, MirrorReport, open_replica
 from filmroll.client.replica import Replica
 from filmroll.client.verify import VerifyReport, verify
+from filmroll.db import clock
+from filmroll.db.engine import Database
+from filmroll.sync.forms import queries as form_queries
 from tests.assets.helpers import MANIFEST, PHOTOS, upload, wait_for_jobs
 from tests.support import LiveServer
 
@@ -91,3 +97,22 @@ def files_of(target: Path) -> set[str]:
 
 def asset_uuid(value: str) -> uuid.UUID:
     return uuid.UUID(value)
+
+
+def forms_settled(db: Database, timeout: float = 30.0) -> None:
+    """Wait until the server's background renderer has stored the wire forms of every change
+    so far. Digests read stored hashes and hash the other rows in a second query; on
+    PostgreSQL a row rendered between the two is missed by both, so tests that compare
+    digests right after writing straight to the database wait for the renderer first."""
+    deadline = time.monotonic() + timeout
+    while True:
+
+        def caught_up(conn: Connection) -> bool:
+            upper = clock.current(conn)
+            return all(form_queries.cursor(conn, ft) >= upper for ft in form_queries.TABLES)
+
+        if db.read_sync(caught_up):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError("the wire form renderer did not catch up")
+        time.sleep(0.05)

@@ -21,7 +21,7 @@ from filmroll.client.mirror import open_replica, replica_path
 from filmroll.client.replica import Replica, wire_hash
 from filmroll.client.v2 import sync_v2
 from filmroll.client.verify import VerifyReport, verify
-from tests.client.helpers import PASSWORD, User, new_user
+from tests.client.helpers import PASSWORD, User, forms_settled, new_user
 from tests.support import LiveServer
 from tests.sync.v1.builders import AssetBuilder
 
@@ -65,6 +65,7 @@ def build(server: LiveServer, builder: AssetBuilder) -> World:
         "assetIds": [world.partner[8]],
     }
     world.shared_album = str(_post(server, world.bob, "/api/albums", shared)["id"])
+    forms_settled(builder.db)
     return world
 
 
@@ -218,6 +219,7 @@ async def test_every_kind_is_found_and_repaired_by_difference(
 def test_verify_repair_on_the_command_line(server: LiveServer, builder: AssetBuilder, tmp_path: Path) -> None:
     user = new_user(server, "cli")
     ids = [str(builder.insert(uuid.UUID(user.id), exif=True)) for _ in range(3)]
+    forms_settled(builder.db)
     creds = ["--email", user.email, "--password", PASSWORD]
     assert CliRunner().invoke(app, ["mirror", server.url, str(tmp_path), *creds]).exit_code == 0
     with Replica(replica_path(tmp_path)) as replica, replica.transaction() as conn:
@@ -243,6 +245,7 @@ def test_full_verify_finds_rows_edited_with_their_hash_kept(
     """Digests trust the hash a row was stored with; `--full` compares every row's data."""
     user = new_user(server, "edited")
     builder.insert(uuid.UUID(user.id), exif=True)
+    forms_settled(builder.db)
     creds = ["--email", user.email, "--password", PASSWORD]
     assert CliRunner().invoke(app, ["mirror", server.url, str(tmp_path), *creds]).exit_code == 0
     with Replica(replica_path(tmp_path)) as replica, replica.transaction() as conn:

@@ -30,7 +30,7 @@ from filmroll.client.mirror import (
     replica_path,
 )
 from filmroll.client.replica import Replica
-from filmroll.client.verify import UNDIGESTED, VerifyReport, verify
+from filmroll.client.verify import VerifyReport, verify
 
 T = TypeVar("T")
 out = Console(soft_wrap=True)
@@ -251,7 +251,8 @@ async def _mirror_once(url: str, target: Path, creds: Credentials, options: Mirr
 
 def _print_verify(report: VerifyReport) -> None:
     if report.method == "digests":
-        out.print(f"compared by digests; {', '.join(UNDIGESTED)} compared in full (they have no digests)")
+        types = ", ".join(report.streamed_types)
+        out.print(f"compared by digests; {types} compared in full (they have no digests)")
     else:
         out.print(f"compared with a fresh sync v{report.protocol[1:]} copy")
     for table, diff in report.tables.items():

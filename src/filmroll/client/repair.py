@@ -16,10 +16,11 @@ repairs every kind (`KINDS`).
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -32,6 +33,9 @@ SPLIT_OVER = 48
 """A differing day with more rows than this is compared per hour before listing rows."""
 
 Drop = Callable[[sqlite3.Connection, str], None]
+Asked = asyncio.Future[dict[str, Any]]
+"""A digest request in flight."""
+T = TypeVar("T")
 
 
 def _drop_exif(conn: sqlite3.Connection, key: str) -> None:
@@ -258,24 +262,32 @@ class Walk:
                 kind.drop(conn, key)
         self.stats.deleted += len(keys)
 
-    async def walk(self, kind: Kind, bucket: str | None, split: bool = False) -> None:
-        answer = await self.api.digest(kind.request_type, bucket, split=split)
-        self.stats.digests += 1
-        self.stats.bytes += len(orjson.dumps(answer))
-        if bucket is None:
-            self.stats.acks += [str(a) for a in answer.get("acks", [])]
+    async def beside(
+        self,
+        asked: Asked,
+        local: Callable[[Replica, Kind, str, str | None], T],
+        kind: Kind,
+        bucket: str | None,
+    ) -> T:
+        """The replica's side of a digest, computed in a thread while the server answers."""
+        try:
+            return await asyncio.to_thread(local, self.replica, kind, self.me, bucket)
+        except BaseException:
+            asked.cancel()
+            raise
+
+    async def walk(
+        self, kind: Kind, bucket: str | None, split: bool = False, asked: Asked | None = None
+    ) -> None:
+        if asked is None:
+            asked = asyncio.ensure_future(self.api.digest(kind.request_type, bucket, split=split))
         if _row_level(kind, bucket, split):
-            theirs = {str(r["id"]): str(r["hash"]) for r in answer["rows"]}
-            mine = local_rows(self.replica, kind, self.me, bucket)
-            differ = [i for i, h in theirs.items() if mine.get(i) != h]
-            found = self.stats.diff(kind)
-            found.missing += [i for i in differ if i not in mine]
-            found.stale += [i for i in differ if i in mine]
-            await self.apply_rows(kind, differ)
-            self.drop(kind, [i for i in mine if i not in theirs])
+            mine = await self.beside(asked, local_rows, kind, bucket)
+            await self.rows_level(kind, await self.answered(asked, bucket), mine)
             return
+        mine_buckets = await self.beside(asked, local_sums, kind, bucket)
+        answer = await self.answered(asked, bucket)
         theirs_buckets = {str(b["bucket"]): (int(b["count"]), str(b["hash"])) for b in answer["buckets"]}
-        mine_buckets = local_sums(self.replica, kind, self.me, bucket)
         for key in sorted(set(theirs_buckets) | set(mine_buckets)):
             if theirs_buckets.get(key) == mine_buckets.get(key):
                 continue
@@ -283,6 +295,25 @@ class Walk:
                 self.drop(kind, sorted(local_rows(self.replica, kind, self.me, key)))
                 continue
             await self.walk(kind, key, split=theirs_buckets[key][0] > SPLIT_OVER)
+
+    async def answered(self, asked: Asked, bucket: str | None) -> dict[str, Any]:
+        answer = await asked
+        self.stats.digests += 1
+        self.stats.bytes += len(orjson.dumps(answer))
+        if bucket is None:
+            self.stats.acks += [str(a) for a in answer.get("acks", [])]
+        return answer
+
+    async def rows_level(self, kind: Kind, answer: dict[str, Any], mine: dict[str, str | None]) -> None:
+        """Rows the server lists with another hash or that the replica lacks are fetched, rows
+        it does not list are dropped."""
+        theirs = {str(r["id"]): str(r["hash"]) for r in answer["rows"]}
+        differ = [i for i, h in theirs.items() if mine.get(i) != h]
+        found = self.stats.diff(kind)
+        found.missing += [i for i in differ if i not in mine]
+        found.stale += [i for i in differ if i in mine]
+        await self.apply_rows(kind, differ)
+        self.drop(kind, [i for i in mine if i not in theirs])
 
 
 async def repair(
@@ -292,11 +323,20 @@ async def repair(
     the differences); returns what it did and found, and the checkpoints the server gave with
     its first digests, to store once done (after a reset)."""
     me = replica.user_id() or str((await api.me())["id"])
+    replica.digest_indexes()
     stats = RepairStats()
     work = Walk(api, replica, me, stats, fetch)
-    for kind in kinds:
-        stats.diff(kind)
-        await work.walk(kind, None)
+    # every top-level digest is asked at once: the server answers them while the replica
+    # sums its own side, kind after kind
+    asked = [asyncio.ensure_future(api.digest(kind.request_type)) for kind in kinds]
+    try:
+        for kind, top in zip(kinds, asked, strict=True):
+            stats.diff(kind)
+            await work.walk(kind, None, asked=top)
+    finally:
+        for top in asked:
+            top.cancel()
+        await asyncio.gather(*asked, return_exceptions=True)
     if fetch:
         with replica.transaction() as conn:
             prune(conn)

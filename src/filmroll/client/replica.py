@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS partners (
   PRIMARY KEY (shared_by_id, shared_with_id));
 CREATE TABLE IF NOT EXISTS assets (
   id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, own INTEGER NOT NULL DEFAULT 0,
-  partner INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL, hash INTEGER);
+  partner INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL, hash INTEGER,
+  created TEXT GENERATED ALWAYS AS (json_extract(data, '$.fileCreatedAt')) VIRTUAL);
 CREATE INDEX IF NOT EXISTS assets_owner ON assets (owner_id);
 CREATE TABLE IF NOT EXISTS exif (asset_id TEXT PRIMARY KEY, data TEXT NOT NULL, hash INTEGER);
 CREATE TABLE IF NOT EXISTS stacks (id TEXT PRIMARY KEY, data TEXT NOT NULL, hash INTEGER);
@@ -49,17 +50,20 @@ CREATE TABLE IF NOT EXISTS files (
 """
 
 _CREATED_COLUMN = "created TEXT GENERATED ALWAYS AS (json_extract(data, '$.fileCreatedAt')) VIRTUAL"
-"""An asset's `fileCreatedAt`, the date its digest bucket is named by (computed, not stored)."""
+"""An asset's `fileCreatedAt`, the date its digest bucket is named by (computed, not stored;
+part of `assets` in new replicas, added to older ones when they open)."""
 
-_DIGEST_INDEXES = """
-CREATE INDEX IF NOT EXISTS assets_own_digest ON assets (created, hash) WHERE own = 1;
-CREATE INDEX IF NOT EXISTS assets_partner_digest ON assets (created, hash) WHERE partner = 1;
-CREATE INDEX IF NOT EXISTS assets_album_only ON assets (id) WHERE own = 0 AND partner = 0;
-CREATE INDEX IF NOT EXISTS assets_flags ON assets (id, own, partner);
-CREATE INDEX IF NOT EXISTS exif_digest ON exif (asset_id, hash);
-"""
+_DIGEST_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS assets_own_digest ON assets (created, hash) WHERE own = 1",
+    "CREATE INDEX IF NOT EXISTS assets_partner_digest ON assets (created, hash) WHERE partner = 1",
+    "CREATE INDEX IF NOT EXISTS assets_album_only ON assets (id) WHERE own = 0 AND partner = 0",
+    "CREATE INDEX IF NOT EXISTS assets_flags ON assets (id, own, partner)",
+    "CREATE INDEX IF NOT EXISTS exif_digest ON exif (asset_id, hash)",
+)
 """Covering indexes that let a digest check sum a million stored row hashes per bucket
-(`client.repair`) without reading the rows' JSON; built once when an older replica opens."""
+(`client.repair`) without reading the rows' JSON. Built on the first check or repair, not
+with the tables: kept up to date during a first full sync they would double its write cost,
+built afterwards in one pass they cost a few seconds per million assets."""
 
 #: Synced tables and their key columns; `files` and `meta` are local state, not server data.
 TABLES: dict[str, tuple[str, ...]] = {
@@ -265,7 +269,6 @@ class Replica:
         columns = {row[1] for row in self.conn.execute("PRAGMA table_xinfo(assets)")}
         if "created" not in columns:
             self.conn.execute(f"ALTER TABLE assets ADD COLUMN {_CREATED_COLUMN}")
-        self.conn.executescript(_DIGEST_INDEXES)
         self.skipped: dict[str, int] = {}
 
     def close(self) -> None:
@@ -333,6 +336,11 @@ class Replica:
     def snapshot(self) -> Snapshot:
         """Every synced table as a set of `(key, canonical JSON)`; equal snapshots, equal replicas."""
         return {table: frozenset(self.rows(table).items()) for table in TABLES}
+
+    def digest_indexes(self) -> None:
+        """Make sure the indexes digest checks read exist (`_DIGEST_INDEXES`; cheap once built)."""
+        for statement in _DIGEST_INDEXES:
+            self.conn.execute(statement)
 
     def user_id(self) -> str | None:
         """The id of the user this replica belongs to, once `AuthUsersV1` has been synced."""

@@ -82,7 +82,12 @@ class SyncExtensions:
     async def digest(
         self, auth: AuthContext, request_type: str, bucket: str | None, split: bool = False
     ) -> dict[str, Any]:
-        """Counts and hashes of what the caller's stream of `request_type` keeps (`extensions.digests`)."""
+        """Counts and hashes of what the caller's stream of `request_type` keeps (`extensions.digests`).
+
+        Read from one snapshot: a digest sums the rows with a stored hash, then hashes the rest
+        in a second query, and a row the background renderer stores in between would
+        otherwise be counted by neither (PostgreSQL reads each statement afresh)."""
         session_of(auth)
         me = auth.user_id
-        return await self.db.read(lambda c: digests.digest(c, request_type, me, bucket, split))
+        async with await self.db.snapshot() as snapshot:
+            return await snapshot.read(lambda c: digests.digest(c, request_type, me, bucket, split))

@@ -1,0 +1,184 @@
+"""`filmroll mirror verify` by digests: a clean replica is confirmed with one top-level digest
+per kind and a stream of only the request types that have no digests (never the asset
+streams); rows of those undigested types (own user, partners, user metadata, assets and exif
+seen only through an album) are still compared in full, and `--repair` fixes them."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from filmroll.client.connect import connect
+from filmroll.client.mirror import open_replica, replica_path
+from filmroll.client.repair import KINDS
+from filmroll.client.replica import Replica, wire_hash
+from filmroll.client.v2 import sync_v2
+from filmroll.client.verify import ALBUM_TYPES, UNDIGESTED, VerifyReport, verify
+from tests.client.helpers import User, forms_settled
+from tests.client.test_repair_kinds import World, _post, build
+from tests.support import LiveServer
+from tests.sync.v1.builders import AssetBuilder
+
+Seen = list[tuple[str, Any]]
+
+
+async def _verify(
+    server: LiveServer, target: Path, user: User, seen: Seen, *, repair: bool = False
+) -> VerifyReport:
+    """Sync once if needed, then verify, recording every request the verify sends."""
+    replica = open_replica(target)
+    try:
+        api = await connect(server.url, replica, user.creds)
+        try:
+            if replica.get("mode") is None:
+                await sync_v2(api, replica)
+
+            async def record(request: httpx.Request) -> None:
+                body = json.loads(request.content) if request.content else None
+                seen.append((request.url.path, body))
+
+            api.http.event_hooks["request"].append(record)
+            return await verify(api, replica, target, repair_rows=repair)
+        finally:
+            await api.aclose()
+    finally:
+        replica.close()
+
+
+async def _sync(server: LiveServer, target: Path, user: User) -> None:
+    replica = open_replica(target)
+    try:
+        api = await connect(server.url, replica, user.creds)
+        try:
+            await sync_v2(api, replica)
+        finally:
+            await api.aclose()
+    finally:
+        replica.close()
+
+
+def _album_only(server: LiveServer, builder: AssetBuilder, world: World) -> str:
+    """carol (no partner of alice) shares an album with alice holding one of her assets."""
+    asset = str(builder.insert(uuid.UUID(world.carol.id), exif=True))
+    album = {
+        "albumName": "carol's",
+        "albumUsers": [{"userId": world.alice.id, "role": "viewer"}],
+        "assetIds": [asset],
+    }
+    _post(server, world.carol, "/api/albums", album)
+    forms_settled(builder.db)
+    return asset
+
+
+def _streams(seen: Seen) -> list[list[str]]:
+    return [list(body["types"]) for path, body in seen if path == "/api/sync/stream"]
+
+
+async def test_a_clean_replica_reads_top_digests_and_no_asset_stream(
+    server: LiveServer, builder: AssetBuilder, tmp_path: Path
+) -> None:
+    world = build(server, builder)
+    await _verify(server, tmp_path, world.alice, [])  # syncs the replica
+    with Replica(replica_path(tmp_path)) as replica:
+        for table in ("assets", "exif", "stacks", "albums", "album_users", "album_assets", "users"):
+            assert replica.count(table) > 0, table
+
+    seen: Seen = []
+    report = await _verify(server, tmp_path, world.alice, seen)
+    assert report.clean, {t: d for t, d in report.tables.items() if not d.clean}
+    assert report.method == "digests"
+    digests = [body for path, body in seen if path == "/api/sync/digest"]
+    assert sorted(d["type"] for d in digests) == sorted(k.request_type for k in KINDS)
+    assert all("bucket" not in d for d in digests), "a matching replica opens no bucket"
+    assert not [path for path, _ in seen if path == "/api/sync/rows"]
+    # every album asset is alice's or her partner's: the album asset streams are not needed
+    assert _streams(seen) == [[t for t in UNDIGESTED if t not in ALBUM_TYPES]]
+    assert not {"AssetsV1", "PartnerAssetsV1", "AssetExifsV1", "PartnerAssetExifsV1"} & set(UNDIGESTED)
+    assert report.checked is not None and report.checked.digests == len(KINDS)
+    assert report.streamed > 0
+
+    _album_only(server, builder, world)
+    await _sync(server, tmp_path, world.alice)
+    seen = []
+    report = await _verify(server, tmp_path, world.alice, seen)
+    assert report.clean, {t: d for t, d in report.tables.items() if not d.clean}
+    assert [body for path, body in seen if path == "/api/sync/digest" and "bucket" in body] == []
+    assert _streams(seen) == [list(UNDIGESTED)], "carol's asset is seen only through her album"
+
+
+async def test_undigested_rows_are_compared_in_full_and_repaired(
+    server: LiveServer, builder: AssetBuilder, tmp_path: Path
+) -> None:
+    world = build(server, builder)
+    carols = _album_only(server, builder, world)
+    assert (await _verify(server, tmp_path, world.alice, [])).clean
+    with Replica(replica_path(tmp_path)) as replica, replica.transaction() as conn:
+        row = conn.execute("SELECT own, partner, data FROM assets WHERE id = ?", [carols]).fetchone()
+        assert tuple(row[:2]) == (0, 0), "carol's asset is album-only here"
+        data = {**json.loads(row[2]), "isFavorite": True}
+        conn.execute(
+            "UPDATE assets SET data = ?, hash = ? WHERE id = ?",
+            [orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode(), wire_hash(data), carols],
+        )
+        conn.execute("UPDATE exif SET data = '{}' WHERE asset_id = ?", [carols])
+        conn.execute("DELETE FROM partners")
+        conn.execute(
+            "INSERT INTO user_metadata (user_id, key, data) VALUES (?, 'invented', '{}')", [world.alice.id]
+        )
+        conn.execute("UPDATE auth_user SET data = '{}'")
+
+    seen: Seen = []
+    found = await _verify(server, tmp_path, world.alice, seen)
+    assert not found.clean
+    assert _streams(seen) == [list(UNDIGESTED)], "still no asset stream"
+    assert found.tables["assets"].stale == [(carols,)]
+    assert found.tables["exif"].stale == [(carols,)]
+    assert found.tables["partners"].missing == [(world.bob.id, world.alice.id)]
+    assert found.tables["user_metadata"].extra == [(world.alice.id, "invented")]
+    assert found.tables["auth_user"].stale == [(world.alice.id,)]
+    dirty = {t for t, d in found.tables.items() if not d.clean}
+    assert dirty == {"assets", "exif", "partners", "user_metadata", "auth_user"}
+
+    fixed = await _verify(server, tmp_path, world.alice, [], repair=True)
+    assert fixed.repaired is not None and fixed.repaired.fetched == 0
+    assert fixed.copied == 5 and fixed.repaired_clean
+    assert (await _verify(server, tmp_path, world.alice, [])).clean
+
+
+async def test_an_album_only_asset_missing_or_extra_is_found(
+    server: LiveServer, builder: AssetBuilder, tmp_path: Path
+) -> None:
+    world = build(server, builder)
+    carols = _album_only(server, builder, world)
+    assert (await _verify(server, tmp_path, world.alice, [])).clean
+    invented = str(uuid.uuid4())
+    with Replica(replica_path(tmp_path)) as replica, replica.transaction() as conn:
+        data = json.loads(conn.execute("SELECT data FROM assets WHERE id = ?", [carols]).fetchone()[0])
+        conn.execute("DELETE FROM assets WHERE id = ?", [carols])
+    # no album-only asset is left here, but a link still points at one
+    seen: Seen = []
+    found = await _verify(server, tmp_path, world.alice, seen)
+    assert _streams(seen) == [list(UNDIGESTED)]
+    assert found.tables["assets"].missing == [(carols,)]
+    assert {t for t, d in found.tables.items() if not d.clean} == {"assets"}
+    with Replica(replica_path(tmp_path)) as replica, replica.transaction() as conn:
+        conn.execute(
+            "INSERT INTO assets (id, owner_id, data, hash) VALUES (?, ?, ?, ?)",
+            [invented, world.carol.id, json.dumps({**data, "id": invented}), 0],
+        )
+    found = await _verify(server, tmp_path, world.alice, [])
+    assert found.tables["assets"].missing == [(carols,)]
+    assert found.tables["assets"].extra == [(invented,)]
+    fixed = await _verify(server, tmp_path, world.alice, [], repair=True)
+    assert fixed.repaired_clean
+    with Replica(replica_path(tmp_path)) as replica:
+        assert replica.conn.execute("SELECT count(*) FROM assets WHERE id = ?", [invented]).fetchone()[0] == 0
+        assert replica.conn.execute("SELECT own, partner FROM assets WHERE id = ?", [carols]).fetchone() == (
+            0,
+            0,
+        )
