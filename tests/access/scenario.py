@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from filmroll.db import clock
 from filmroll.db.schema import asset_exif
 from tests.assets.helpers import PHOTOS, engine, upload, wait_for_jobs
 from tests.support import LiveServer
@@ -174,11 +175,16 @@ def _place(s: Scenario) -> None:
     eng = engine(s.server)
     try:
         with eng.begin() as conn:
+            # Stamped as every write is, so the change reaches sync and the stored wire forms
+            # (other tests on the same server check those) are re-rendered.
+            stamp = clock.reserve(conn)
             for state in STATES:
                 keys = [uuid.UUID(i) for i in (s.ids[state], *s.photo_ids[state])]
                 place = {"city": city_of(state), "state": f"{city_of(state)} Region", "country": "Accessland"}
                 done = conn.execute(
-                    sa.update(asset_exif).where(asset_exif.c.asset_id.in_(keys)).values(**place)
+                    sa.update(asset_exif)
+                    .where(asset_exif.c.asset_id.in_(keys))
+                    .values(**place, update_seq=stamp.seq, updated_at=stamp.at)
                 )
                 assert done.rowcount == len(keys)
     finally:
