@@ -137,3 +137,16 @@ def peak_rss(pid: int) -> int:
 
 
 MIB = 1024 * 1024
+
+
+def scaling(name: str, results: list[Result], ratios: dict[str, str]) -> list[Result]:
+    """The `<name>-scaling` line of a scenario run on a small and a large library: for each
+    `output: figure` of `ratios`, the large library's figure over the small one's."""
+    done = sorted((r for r in results if "error" not in r), key=lambda r: int(r["assets"]))
+    if len(done) < 2:
+        return []
+    small, large = done[0], done[-1]
+    line: Result = {"scenario": name + "-scaling", "assets": f"{small['assets']} -> {large['assets']}"}
+    for output, figure in ratios.items():
+        line[output] = round(large[figure] / max(small[figure], 0.01), 2)
+    return [line]

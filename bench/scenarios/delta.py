@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import httpx
 
-from bench.common import Context, Result, iso, latency_rounds, time_rounds
+from bench.common import Context, Result, iso, latency_rounds, scaling, time_rounds
 from bench.generate import change_assets
 from bench.scenarios.v2_full import TYPES, stream_lines
 from filmroll.db.clock import seq_to_uuid, utcnow
@@ -55,15 +55,6 @@ def run(ctx: Context) -> Result:
 
 
 def summarize(results: list[Result]) -> list[Result]:
-    done = sorted((r for r in results if "error" not in r), key=lambda r: int(r["assets"]))
-    if len(done) < 2:
-        return []
-    small, large = done[0], done[-1]
-    return [
-        {
-            "scenario": NAME + "-scaling",
-            "assets": f"{small['assets']} -> {large['assets']}",
-            "v1_ratio_large_small": round(large["v1_delta_ms"] / small["v1_delta_ms"], 2),
-            "v2_ratio_large_small": round(large["v2_stream_ms"] / small["v2_stream_ms"], 2),
-        }
-    ]
+    return scaling(
+        NAME, results, {"v1_ratio_large_small": "v1_delta_ms", "v2_ratio_large_small": "v2_stream_ms"}
+    )

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import Context, Result, time_rounds, timed
+from bench.common import Context, Result, scaling, time_rounds, timed
 
 NAME = "search"
 SIZE = 100
@@ -102,18 +102,7 @@ def run(ctx: Context) -> Result:
 
 
 def summarize(results: list[Result]) -> list[Result]:
-    done = sorted((r for r in results if "error" not in r), key=lambda r: int(r["assets"]))
-    if len(done) < 2:
-        return []
-    small, large = done[0], done[-1]
-    ratios = {name: round(large[name] / max(small[name], 0.01), 2) for name in INDEXED}
-    scans = {name: round(large[name] / max(small[name], 0.01), 2) for name in SCANS}
-    return [
-        {
-            "scenario": NAME + "-scaling",
-            "assets": f"{small['assets']} -> {large['assets']}",
-            "indexed_max_ratio": max(ratios.values()),
-            **{k.removesuffix("_ms") + "_ratio": v for k, v in ratios.items()},
-            **{k.removesuffix("_ms") + "_ratio": v for k, v in scans.items()},
-        }
-    ]
+    lines = scaling(NAME, results, {k.removesuffix("_ms") + "_ratio": k for k in {**INDEXED, **SCANS}})
+    for line in lines:
+        line["indexed_max_ratio"] = max(line[k.removesuffix("_ms") + "_ratio"] for k in INDEXED)
+    return lines

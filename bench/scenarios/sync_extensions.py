@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import Context, Result, median, timed
+from bench.common import Context, Result, median, scaling, timed
 from bench.generate import change_assets
 from filmroll.db.clock import seq_to_uuid, utcnow
 
@@ -72,16 +72,4 @@ def run(ctx: Context) -> Result:
 
 
 def summarize(results: list[Result]) -> list[Result]:
-    done = sorted((r for r in results if "error" not in r), key=lambda r: int(r["assets"]))
-    if len(done) < 2:
-        return []
-    small, large = done[0], done[-1]
-    return [
-        {
-            "scenario": NAME + "-scaling",
-            "assets": f"{small['assets']} -> {large['assets']}",
-            "estimate_changes_ratio_large_small": round(
-                large["estimate_changes_ms"] / small["estimate_changes_ms"], 2
-            ),
-        }
-    ]
+    return scaling(NAME, results, {"estimate_changes_ratio_large_small": "estimate_changes_ms"})

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from bench.common import Context, Result, latency_rounds, time_rounds
+from bench.common import Context, Result, latency_rounds, scaling, time_rounds
 from bench.generate import _asset_row, _exif_row, _new_ids, _write
 from filmroll.db import clock, schema
 
@@ -87,15 +87,6 @@ def run(ctx: Context) -> Result:
 
 
 def summarize(results: list[Result]) -> list[Result]:
-    done = sorted((r for r in results if "error" not in r), key=lambda r: int(r["assets"]))
-    if len(done) < 2:
-        return []
-    small, large = done[0], done[-1]
-    return [
-        {
-            "scenario": NAME + "-scaling",
-            "assets": f"{small['assets']} -> {large['assets']}",
-            "month_ratio_large_small": round(large["month_ms"] / small["month_ms"], 2),
-            "buckets_ratio_large_small": round(large["buckets_ms"] / small["buckets_ms"], 2),
-        }
-    ]
+    return scaling(
+        NAME, results, {"month_ratio_large_small": "month_ms", "buckets_ratio_large_small": "buckets_ms"}
+    )

@@ -174,6 +174,24 @@ def well_known() -> dict[str, dict[str, str]]:
     return {"api": {"endpoint": "/api"}}
 
 
+async def start_background(svc: Services) -> None:
+    """What a process runs besides requests: the job queue, the daily maintenance and the
+    wire-form renderer (`filmroll serve` with jobs on, and `filmroll worker`)."""
+    await svc.jobs.start()
+    svc.maintenance.start()
+    svc.forms.start()
+
+
+async def shut_down(svc: Services) -> None:
+    """Stop the background work (a no-op for what never started), then let go of the event
+    bus and the database."""
+    await svc.forms.stop()
+    await svc.maintenance.stop()
+    await svc.jobs.stop()
+    svc.events.attach(None)
+    svc.db.dispose()
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the app; the database must already be migrated (`filmroll migrate` or `serve`)."""
 
@@ -186,17 +204,11 @@ def create_app(settings: Settings) -> FastAPI:
         if settings.single_process:  # otherwise another process may be writing them
             await remove_interrupted_uploads(svc.storage)
         if settings.jobs_enabled:
-            await svc.jobs.start()
-            svc.maintenance.start()
-            svc.forms.start()
+            await start_background(svc)
         try:
             yield
         finally:
-            await svc.forms.stop()
-            await svc.maintenance.stop()
-            await svc.jobs.stop()
-            svc.events.attach(None)
-            svc.db.dispose()
+            await shut_down(svc)
 
     app = FastAPI(
         title="filmroll",

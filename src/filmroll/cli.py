@@ -119,7 +119,7 @@ def worker(
 
 async def _work(settings: Settings) -> None:
     from filmroll.api.socketio import PublishOnly
-    from filmroll.app import build_services
+    from filmroll.app import build_services, shut_down, start_background
 
     svc = build_services(settings)
     if settings.redis_url is not None:
@@ -128,18 +128,12 @@ async def _work(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await svc.jobs.start()
-    svc.maintenance.start()
-    svc.forms.start()
+    await start_background(svc)
     log.info("worker %s running jobs", svc.jobs.worker_id)
     try:
         await stop.wait()
     finally:
-        await svc.forms.stop()
-        await svc.maintenance.stop()
-        await svc.jobs.stop()
-        svc.events.attach(None)
-        svc.db.dispose()
+        await shut_down(svc)
 
 
 @app.command()

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from filmroll.services.locked import FREE_TRIES, TooManyTries
-from filmroll.services.shared_links import ADDRESS_FREE_TRIES, MAX_TRACKED, Guesses
+from filmroll.services.locked import FREE_TRIES, MAX_TRACKED, Guesses, TooManyTries
+from filmroll.services.shared_links import ADDRESS_FREE_TRIES
 from tests.contract import assert_error_body, assert_matches
 from tests.shared_links.helpers import create_album, create_link, user, visitor
 from tests.support import LiveServer

@@ -132,16 +132,8 @@ def _day(conn: Connection) -> sa.ColumnElement[Any]:
     return sa.func.substr(assets.c.local_date_time, 1, 10)
 
 
-def _no_jit(conn: Connection) -> None:
-    """PostgreSQL compiles large scans to machine code (JIT) for tens of milliseconds, more
-    than these index walks take; switch it off for the caller's transaction only."""
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET LOCAL jit = off")
-
-
 def buckets(conn: Connection, q: TimelineQuery, *, descending: bool) -> list[tuple[str, int]]:
     """(`YYYY-MM`, asset count) per month holding matching assets, newest first unless ascending."""
-    _no_jit(conn)
     month = _month(conn).label("month")
     query = (
         sa.select(month, sa.func.count().label("count"))
@@ -198,7 +190,6 @@ def bucket(
 ) -> list[Any]:
     """The matching assets taken in [start, end), by day of capture, then by creation time, as
     tuples in `bucket_columns` order."""
-    _no_jit(conn)
     day = _day(conn)
     order = (
         (day.desc(), assets.c.file_created_at.desc(), assets.c.id.desc())

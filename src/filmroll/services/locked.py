@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,48 @@ def backoff(failures: int) -> float:
     if failures < FREE_TRIES:
         return 0.0
     return min(FIRST_WAIT * 2.0 ** min(failures - FREE_TRIES, 16), LONGEST_WAIT)
+
+
+MAX_TRACKED = 10_000
+"""Counts kept at most; beyond it, counts no longer holding back a check are forgotten first."""
+
+
+class Guesses:
+    """Wrong answers in a row per key (a user's PIN, a shared link, a client address), and the
+    time before which each key's next check is refused (`backoff`, after its free tries)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[int, float]] = {}
+
+    def begin(self, keys: Sequence[tuple[str, int]]) -> None:
+        """Refuse while any of `keys` (each with its free tries) waits; else count this attempt
+        as wrong until `right` says otherwise, so guesses sent at once cannot all slip through
+        before the first is counted."""
+        now = time.monotonic()
+        wait = max(self._seen.get(key, (0, 0.0))[1] - now for key, _free in keys)
+        if wait > 0:
+            raise TooManyTries(f"Too many wrong attempts, try again in {int(wait) + 1} seconds")
+        if len(self._seen) >= MAX_TRACKED:
+            self._forget(now)
+        for key, free in keys:
+            failures = self._seen.get(key, (0, 0.0))[0] + 1
+            self._seen[key] = (failures, now + backoff(failures - free + FREE_TRIES))
+
+    def right(self, keys: Sequence[tuple[str, int]]) -> None:
+        for key, _free in keys:
+            self._seen.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def _forget(self, now: float) -> None:
+        """Drop the counts no longer holding a check back; if still too many, those whose wait
+        ends soonest."""
+        for key in [k for k, (_failures, not_before) in self._seen.items() if not_before <= now]:
+            del self._seen[key]
+        if len(self._seen) >= MAX_TRACKED:
+            for key, _value in sorted(self._seen.items(), key=lambda item: item[1][1])[: MAX_TRACKED // 2]:
+                del self._seen[key]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +144,8 @@ class LockedFolderService:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._failures: dict[uuid.UUID, tuple[int, float]] = {}
-        """Per user: wrong answers in a row, and the monotonic time the next check may run."""
+        self._guesses = Guesses()
+        """Per user: wrong answers in a row, and when the next check may run."""
 
     async def status(self, auth: AuthContext) -> AuthStatus:
         user = await self._user(auth)
@@ -172,20 +215,15 @@ class LockedFolderService:
             raise BadRequest("User does not have a PIN code")
         if not password and not pin_code:
             raise BadRequest("Either password or pinCode is required")
-        failures, not_before = self._failures.get(auth.user_id, (0, 0.0))
-        if (wait := not_before - time.monotonic()) > 0:
-            raise TooManyTries(f"Too many wrong attempts, try again in {int(wait) + 1} seconds")
+        keys = [(f"user:{auth.user_id}", FREE_TRIES)]
+        self._guesses.begin(keys)
         if password:
             stored, secret, wrong = user.password_hash, password, "Wrong password"
         else:
             stored, secret, wrong = user.pin_code, str(pin_code), "Wrong PIN code"
-        # Counted as wrong until it proves right, so guesses sent at once cannot all slip
-        # through before the first of them is counted.
-        failures += 1
-        self._failures[auth.user_id] = (failures, time.monotonic() + backoff(failures))
         if not await anyio.to_thread.run_sync(verify_password, stored, secret):
             raise BadRequest(wrong)
-        self._failures.pop(auth.user_id, None)
+        self._guesses.right(keys)
         return str(user.pin_code)
 
     @staticmethod

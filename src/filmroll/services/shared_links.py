@@ -33,7 +33,6 @@ import binascii
 import hashlib
 import hmac
 import secrets
-import time
 import uuid
 from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
@@ -54,7 +53,7 @@ from filmroll.repositories import users as users_repo
 from filmroll.services import access
 from filmroll.services.albums import AlbumService, AlbumView
 from filmroll.services.auth import AuthContext, Credentials, LinkGrant
-from filmroll.services.locked import FREE_TRIES, TooManyTries, backoff
+from filmroll.services.locked import FREE_TRIES, Guesses
 
 LinkType = Literal["ALBUM", "INDIVIDUAL"]
 KEY_BYTES = 50
@@ -92,46 +91,6 @@ ADDRESS_FREE_TRIES = 4 * FREE_TRIES
 """Wrong passwords in a row from one client address, over every link, before its checks are
 spaced out: looser than a link's own count, since a reverse proxy that does not forward
 client addresses makes every visitor one address."""
-MAX_TRACKED = 10_000
-"""Counts kept at most; beyond it, counts no longer holding back a check are forgotten first."""
-
-
-class Guesses:
-    """Wrong shared-link passwords in a row per key (a link, a client address), and the time
-    before which each key's next check is refused."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, tuple[int, float]] = {}
-
-    def begin(self, keys: Sequence[tuple[str, int]]) -> None:
-        """Refuse while any of `keys` (each with its free tries) waits; else count this attempt
-        as wrong until `right` says otherwise, so guesses sent at once cannot all slip through
-        before the first is counted."""
-        now = time.monotonic()
-        wait = max(self._seen.get(key, (0, 0.0))[1] - now for key, _free in keys)
-        if wait > 0:
-            raise TooManyTries(f"Too many wrong attempts, try again in {int(wait) + 1} seconds")
-        if len(self._seen) >= MAX_TRACKED:
-            self._forget(now)
-        for key, free in keys:
-            failures = self._seen.get(key, (0, 0.0))[0] + 1
-            self._seen[key] = (failures, now + backoff(failures - free + FREE_TRIES))
-
-    def right(self, keys: Sequence[tuple[str, int]]) -> None:
-        for key, _free in keys:
-            self._seen.pop(key, None)
-
-    def __len__(self) -> int:
-        return len(self._seen)
-
-    def _forget(self, now: float) -> None:
-        """Drop the counts no longer holding a check back; if still too many, those whose wait
-        ends soonest."""
-        for key in [k for k, (_failures, not_before) in self._seen.items() if not_before <= now]:
-            del self._seen[key]
-        if len(self._seen) >= MAX_TRACKED:
-            for key, _value in sorted(self._seen.items(), key=lambda item: item[1][1])[: MAX_TRACKED // 2]:
-                del self._seen[key]
 
 
 def bind_visitor(auth: AuthContext) -> None:
