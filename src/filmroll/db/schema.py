@@ -581,6 +581,14 @@ SEARCH_INDEXES = (
     # The access rule asks whether an asset is the motion part of a (locked) still: an index
     # probe instead of a pass over the assets for every row a search walks.
     sa.Index("ix_assets_live_photo_video_id", assets.c.live_photo_video_id),
+    # Only the locked stills: PostgreSQL gathers those first when it checks a page of assets
+    # against them, and the whole-table index above made that a pass over every asset.
+    sa.Index(
+        "ix_assets_locked_live_photo_video_id",
+        assets.c.live_photo_video_id,
+        postgresql_where=assets.c.visibility == "locked",
+        sqlite_where=assets.c.visibility == "locked",
+    ),
 )
 
 # Search, PostgreSQL only: trigram indexes let the case-insensitive substring filters on file
