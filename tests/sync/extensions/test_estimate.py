@@ -104,3 +104,36 @@ def test_a_large_library_is_counted_exactly_and_sized_closely(
     body = raw_stream(alice, ["AssetsV1"])
     assert answer["lines"] == len(body.splitlines()) == 5_201
     assert abs(answer["bytes"] - len(body)) < 0.02 * len(body)
+
+
+def test_large_albums_are_counted_exactly_and_sized_closely(
+    server: LiveServer, builder: AssetBuilder
+) -> None:
+    """Album links and album assets past 5,000 rows are counted in SQL too (an album's creates
+    open with one ack line); a member's first sync is estimated as closely as the owner's."""
+    owner, member = new_client(server, "owner"), new_client(server, "member")
+    ids = [str(i) for i in builder.insert_many(uuid.UUID(owner.user_id), 5_200)]
+    albums = []
+    for n, start in enumerate(range(0, len(ids), 2_000)):
+        resp = owner.http.post(
+            "/api/albums",
+            json={"albumName": f"a{n}", "albumUsers": [{"userId": member.user_id, "role": "viewer"}]},
+        )
+        assert resp.status_code == 201, resp.text
+        albums.append(resp.json()["id"])
+        put = owner.http.put(f"/api/albums/{albums[-1]}/assets", json={"ids": ids[start : start + 2_000]})
+        assert put.status_code == 200, put.text
+    # one asset in two albums is still one album-asset line
+    assert owner.http.put(f"/api/albums/{albums[0]}/assets", json={"ids": ids[-1:]}).status_code == 200
+    types = ["AlbumAssetsV1", "AlbumAssetExifsV1", "AlbumToAssetsV1"]
+    for client in (owner, member):
+        answer = estimate(client, types)["types"]
+        for request_type in types:
+            body = raw_stream(client, [request_type])
+            lines = len(body.splitlines()) - 1  # without SyncCompleteV1
+            assert answer[request_type]["lines"] == lines, request_type
+            assert abs(
+                answer[request_type]["bytes"] - (len(body) - len(body.splitlines()[-1]) - 1)
+            ) < 0.02 * len(body)
+        assert answer["AlbumToAssetsV1"]["lines"] == 5_201
+        assert answer["AlbumAssetsV1"]["lines"] == 5_201  # 5,200 assets and the opening ack

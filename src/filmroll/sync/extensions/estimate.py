@@ -3,30 +3,25 @@
 The estimate runs the stream's own handlers inside one snapshot and counts what they yield,
 so it is exact by construction (the same access rule, deletes, backfills and acks) and costs
 what the changes cost: a session that is nearly up to date is answered after reading only
-its few pending rows. The owner's asset and exif rows, the bulk of a first sync, are counted
-by one SQL count instead (`COUNTED`).
+its few pending rows. The bulk of a first sync (the owner's asset and exif rows, album links
+and album assets) is counted by one SQL count per type instead (`COUNTED`).
 The only write a handler makes (a backfill checkpoint for a relation
 a client does not sync yet) is dropped, so nothing a later stream sees changes.
 """
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, TypeVar
 
-import orjson
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from filmroll.db.engine import Snapshot
-from filmroll.sync.forms.queries import ASSETS, EXIF, FormTable, stale_key, stored
-from filmroll.sync.forms.renderer import completed
-from filmroll.sync.sql import wired
+from filmroll.sync.forms.queries import ASSETS, EXIF
+from filmroll.sync.v2 import queries as repo
 from filmroll.sync.v2.acks import RESET_ACK, ack
-from filmroll.sync.v2.handlers import HANDLERS
+from filmroll.sync.v2.handlers import HANDLERS, Step, album_pass
 from filmroll.sync.v2.lines import EMPTY, line
 from filmroll.sync.v2.run import Run
 
@@ -58,42 +53,72 @@ class Totals:
 
 
 SAMPLE = 200
-"""Rows whose stored forms give the average line size of a counted step."""
+"""Lines of a counted step actually produced to learn its average line size."""
 EXACT_UP_TO = 5_000
 """Below this many rows a counted step is run instead, so its bytes are exact too."""
 
-COUNTED: dict[str, tuple[str, FormTable]] = {
-    "AssetsV1": ("AssetV1", ASSETS),
-    "AssetExifsV1": ("AssetExifV1", EXIF),
+
+@dataclass(frozen=True)
+class Counted:
+    """The last step of a request type, counted in SQL: the bulk of a first sync (every row of
+    the owner's assets or exif, every album link or album asset) is then one index scan
+    instead of a dry run that encodes every line. Its line count is exact; its bytes are the
+    count times the average line of its first `SAMPLE` lines."""
+
+    rows: Callable[[Connection, Run], int]
+    """Rows the step would send (one line each), read from the run's snapshot."""
+    leading: int = 0
+    """Lines the step sends before its rows when it sends any (an album's creates open with
+    the update type's ack)."""
+
+
+def _own(table: str, entity: str) -> Counted:
+    return Counted(lambda c, run: repo.own_count(c, table, run.me, run.after(entity), run.upper))
+
+
+def _album(prefix: str, rows: repo.AlbumRows) -> Counted:
+    def count(c: Connection, run: Run) -> int:
+        p = album_pass(run, prefix)
+        return repo.album_creates_count(c, rows, p, run.after(f"{prefix}CreateV1"), run.upper)
+
+    return Counted(count, leading=1)
+
+
+COUNTED: dict[str, Counted] = {
+    "AssetsV1": _own(ASSETS.name, "AssetV1"),
+    "AssetExifsV1": _own(EXIF.name, "AssetExifV1"),
+    "AlbumAssetsV1": _album("AlbumAsset", repo.ALBUM_ASSETS),
+    "AlbumAssetExifsV1": _album("AlbumAssetExif", repo.ALBUM_EXIF),
+    "AlbumToAssetsV1": Counted(
+        lambda c, run: repo.album_links_count(c, run.me, run.after("AlbumToAssetV1"), run.upper)
+    ),
 }
-"""Request types whose last step sends every row of the owner's table changed since the
-checkpoint (`handlers.composed`): that step is counted in SQL instead of being run, so a
-whole library is counted in one index scan. Its line count is exact; its bytes are the
-count times the average line of a sample of those rows (when over `EXACT_UP_TO`)."""
+"""Request types whose last step is counted in SQL (`Counted`)."""
 
 
-def _counted(conn: Connection, ft: FormTable, me: uuid.UUID, after: int, upper: int) -> tuple[int, float]:
-    """(rows, average form length in bytes) of the owner's rows stamped in `(after, upper]`;
-    the average is taken over the latest `SAMPLE` rows, stale ones rendered as a stream would."""
-    seq = ft.table.c.update_seq
-    where = (ft.table.c.owner_id == me, seq > after, seq <= upper)
-    rows = int(conn.execute(sa.select(sa.func.count()).select_from(ft.table).where(*where)).scalar_one())
-    if rows <= EXACT_UP_TO:
-        return rows, 0.0
-    query = sa.select(stale_key(ft), stored(ft.table, "v2"), seq.label("seq")).where(*where)
-    sample = conn.execute(wired(conn.dialect.name, query.order_by(seq.desc()).limit(SAMPLE))).all()
-    forms = [len(str(r.wire).encode()) for r in completed(conn, ft, sample)]
-    return rows, sum(forms) / len(forms)
+async def _sample(lines: AsyncIterator[bytes]) -> tuple[int, int]:
+    """(lines, bytes) of the first payloads of a step, at least `SAMPLE` lines when it has them."""
+    count = size = 0
+    try:
+        async for payload in lines:
+            count += payload.count(b"\n")
+            size += len(payload)
+            if count >= SAMPLE:
+                break
+    finally:
+        if isinstance(lines, AsyncGenerator):
+            await lines.aclose()
+    return count, size
 
 
-async def _count_rows(run: Run, entity: str, ft: FormTable) -> Totals | None:
+async def _counted(run: Run, counted: Counted, step: Step) -> Totals | None:
     """The step's totals from SQL, or None when it is small enough to run exactly."""
-    after = run.after(entity)
-    rows, average = await run.db.read(partial(_counted, ft=ft, me=run.me, after=after, upper=run.upper))
+    rows = await run.db.read(lambda c: counted.rows(c, run))
     if rows <= EXACT_UP_TO:
         return None
-    envelope = len(line(entity, orjson.Fragment(b"{}"), ack(entity, run.upper))) - 2
-    return Totals(rows, round(rows * (envelope + average)))
+    lines = rows + counted.leading
+    sampled, size = await _sample(step(run))
+    return Totals(lines, round(lines * size / max(sampled, 1)))
 
 
 async def count(run: Run, request_type: str) -> Totals:
@@ -101,7 +126,7 @@ async def count(run: Run, request_type: str) -> Totals:
     lines = size = 0
     steps = HANDLERS.get(request_type, ())
     counted = COUNTED.get(request_type)
-    found = None if counted is None else await _count_rows(run, *counted)
+    found = None if counted is None else await _counted(run, counted, steps[-1])
     if found is not None:
         steps = steps[:-1]
         lines, size = found.lines, found.bytes

@@ -288,7 +288,7 @@ def partner_stack_deletes(run: Run) -> Lines:
     )
 
 
-def _album_pass(run: Run, prefix: str) -> repo.AlbumPass:
+def album_pass(run: Run, prefix: str) -> repo.AlbumPass:
     """Which album memberships this run backfills and which links the client already knows.
 
     A membership already being backfilled when the run starts (the backfill checkpoint's
@@ -314,21 +314,21 @@ def album_split(prefix: str, album_rows: repo.AlbumRows, mapper: Mapper) -> tupl
     create_type, update_type = f"{prefix}CreateV1", f"{prefix}UpdateV1"
 
     def backfill_step(run: Run) -> Lines:
-        p = _album_pass(run, prefix)
+        p = album_pass(run, prefix)
         per_album: Callable[[Row[Any]], Source] = lambda rel: bind(  # noqa: E731
             repo.album_rows_of, album_rows, p, rel.id, int(rel.create_seq)
         )
         return backfill(run, f"{prefix}BackfillV1", create_type, repo.memberships, per_album, mapper)
 
     async def updates(run: Run) -> Lines:
-        p = _album_pass(run, prefix)
+        p = album_pass(run, prefix)
         if p.bound is not None:
             async for payload in plain(run, update_type, bind(repo.album_updates, album_rows, p), mapper):
                 yield payload
 
     async def creates(run: Run) -> Lines:
         """New links; the first one is preceded by the update type's ack at the run's bound."""
-        p, first = _album_pass(run, prefix), True
+        p, first = album_pass(run, prefix), True
         async for payload in plain(run, create_type, bind(repo.album_creates, album_rows, p), mapper):
             if first:
                 yield line("SyncAckV1", EMPTY, ack(update_type, run.upper))

@@ -635,17 +635,46 @@ def _linked(rows: AlbumRows) -> sa.Select[Any]:
     )
 
 
-def album_creates(
-    conn: Connection, rows: AlbumRows, p: AlbumPass, after: int, upper: int, limit: int
-) -> Rows:
-    """Rows newly linked into albums `me` sees, unless backfilled or updated earlier in the run."""
-    query = _linked(rows).where(
+def _creates(rows: AlbumRows, p: AlbumPass, upper: int) -> sa.Select[Any]:
+    return _linked(rows).where(
         _accessible_link(p.me, album_assets),
         _newest_link(p.me, upper),
         ~_backfilled(p, rows.asset_id, upper + 1),
         ~_updated(p, rows.asset_id, rows.update_seq, upper),
     )
-    return _page(conn, query, album_assets.c.update_seq, after, upper, limit)
+
+
+def album_creates(
+    conn: Connection, rows: AlbumRows, p: AlbumPass, after: int, upper: int, limit: int
+) -> Rows:
+    """Rows newly linked into albums `me` sees, unless backfilled or updated earlier in the run."""
+    return _page(conn, _creates(rows, p, upper), album_assets.c.update_seq, after, upper, limit)
+
+
+def _count(conn: Connection, query: sa.Select[Any], seq: sa.ColumnElement[Any], after: int, upper: int) -> int:
+    """How many rows all pages of `query` over `(after, upper]` hold."""
+    counted = query.where(seq > after, seq <= upper).with_only_columns(
+        sa.func.count(), maintain_column_froms=True
+    )
+    return int(conn.execute(counted).scalar_one())
+
+
+def album_creates_count(conn: Connection, rows: AlbumRows, p: AlbumPass, after: int, upper: int) -> int:
+    """How many rows `album_creates` pages through from `after`."""
+    return _count(conn, _creates(rows, p, upper), album_assets.c.update_seq, after, upper)
+
+
+def album_links_count(conn: Connection, me: uuid.UUID, after: int, upper: int) -> int:
+    """How many rows `album_links` pages through from `after`."""
+    query = sa.select(album_assets.c.album_id).where(_accessible_link(me, album_assets))
+    return _count(conn, query, album_assets.c.update_seq, after, upper)
+
+
+def own_count(conn: Connection, table: str, me: uuid.UUID, after: int, upper: int) -> int:
+    """How many of the owner's asset or exif rows `own_assets`/`own_exif` page through."""
+    t = assets if table == ASSETS.name else asset_exif
+    query = sa.select(t.c.owner_id).where(t.c.owner_id == me)
+    return _count(conn, query, t.c.update_seq, after, upper)
 
 
 def album_updates(
