@@ -116,6 +116,9 @@ class SyncV2Service:
         buffer = bytearray()
         for step in (step for request_type in types for step in HANDLERS.get(request_type, ())):
             async for payload in step(run):
+                if not buffer and len(payload) >= CHUNK:
+                    yield payload  # a whole batch of lines: sent as it is, never copied
+                    continue
                 buffer += payload
                 if len(buffer) >= CHUNK:
                     yield bytes(buffer)
