@@ -30,7 +30,10 @@ from filmroll.client.replica import Replica, delete_asset, drop_partner_asset, p
 MASK = (1 << 64) - 1
 ROWS_PER_CALL = 5_000
 SPLIT_OVER = 48
-"""A differing day with more rows than this is compared per hour before listing rows."""
+"""A differing day (or 4- or 6-digit key prefix) with more rows than this is compared per hour
+(per two more digits) before listing rows."""
+MAX_PREFIX = 8
+"""The server's longest key prefix: a bucket of it always lists rows."""
 
 Drop = Callable[[sqlite3.Connection, str], None]
 Asked = asyncio.Future[dict[str, Any]]
@@ -172,9 +175,10 @@ class RepairStats:
 
 
 def _width(kind: Kind, bucket: str | None) -> int:
-    """Length of the keys of the buckets inside `bucket` (months, days, hours; key prefixes)."""
+    """Length of the keys of the buckets inside `bucket` (months, days, hours; key prefixes
+    two hex digits longer than `bucket`'s)."""
     if not kind.dated:
-        return 2 if bucket is None else 4
+        return len(bucket or "") + 2
     return {0: 7, 7: 10}.get(len(bucket or ""), 13)
 
 
@@ -228,7 +232,7 @@ def _row_level(kind: Kind, bucket: str | None, split: bool) -> bool:
         return False
     if kind.dated:
         return len(bucket) == 13 or (len(bucket) == 10 and not split)
-    return len(bucket) == 4
+    return len(bucket) == MAX_PREFIX or (len(bucket) >= 4 and not split)
 
 
 @dataclass

@@ -177,3 +177,37 @@ def test_a_day_split_by_hour(server: LiveServer, builder: AssetBuilder) -> None:
     ]  # fmt: skip
     assert len(digest(alice, "AssetsV1", "2022-07-04T09")["rows"]) == 2
     assert len(digest(alice, "AssetsV1", "2022-07-04")["rows"]) == 4
+
+
+def test_key_prefixes_split_two_digits_at_a_time(server: LiveServer, builder: AssetBuilder) -> None:
+    """Time-ordered ids share their leading digits: a busy 4-digit prefix is asked per 6 and
+    then per 8 digits before its rows, for stored kinds (exif) and computed ones (stacks)."""
+    alice = new_client(server, "alice")
+    me = uuid.UUID(alice.user_id)
+    ids = [builder.insert(me, exif=True) for _ in range(6)]
+    builder.stack(me, ids[:2])
+    lines = alice.stream(["AssetExifsV1", "StacksV1"])
+
+    def split(request_type: str, bucket: str) -> list[dict[str, Any]]:
+        body = {"type": request_type, "bucket": bucket, "split": True}
+        resp = alice.http.post("/api/sync/digest", json=body)
+        assert resp.status_code == 200, resp.text
+        return resp.json()["buckets"]  # type: ignore[no-any-return]
+
+    for request_type, entity, key in (
+        ("AssetExifsV1", "AssetExifV1", "assetId"),
+        ("StacksV1", "StackV1", "id"),
+    ):
+        first = str(next(i["data"][key] for i in lines if i["type"] == entity))
+        for width in (4, 6):
+            inside = [i for i in lines if str(i["data"].get(key, "")).startswith(first[:width])]
+            got = split(request_type, first[:width])
+            assert got == expected(inside, entity, lambda d, w=width, k=key: str(d[k])[: w + 2])
+        rows = digest(alice, request_type, first[:8])["rows"]
+        assert first in {r["id"] for r in rows}
+        assert all(r["id"].startswith(first[:8]) for r in rows)
+        # without split a 4- or 6-digit bucket lists its rows, as before
+        assert {r["id"] for r in digest(alice, request_type, first[:6])["rows"]} >= {r["id"] for r in rows}
+    for bad in ("abc", "0123456789", "01234567ab"):
+        resp = alice.http.post("/api/sync/digest", json={"type": "AssetExifsV1", "bucket": bad})
+        assert resp.status_code == 400, bad

@@ -94,10 +94,17 @@ class Level:
     prefix: str | None = None
 
 
+MAX_PREFIX = 8
+"""Longest key prefix a bucket may be: a key's first eight characters never hold a dash."""
+
+
 def level_of(kind: DigestKind, bucket: str | None, split: bool = False) -> Level:
     """The level a bucket asks for; a malformed bucket is a 400. With `split`, a day is
     answered per hour (`YYYY-MM-DDTHH`) instead of per row, and an hour per row: a client
-    repairing a large library lists a few hours of a changed day instead of all of it."""
+    repairing a large library lists a few hours of a changed day instead of all of it. Key
+    prefixes split the same way, two hex digits at a time up to `MAX_PREFIX`: time-ordered
+    ids (UUIDv7) share their leading digits, so a 4-digit bucket of a large library holds
+    weeks of uploads, thousands of rows."""
     if kind.dated:
         if bucket is None:
             return Level(7, False)
@@ -117,11 +124,12 @@ def level_of(kind: DigestKind, bucket: str | None, split: bool = False) -> Level
         raise BadRequest(["bucket must be a month (YYYY-MM), a day (YYYY-MM-DD) or an hour (YYYY-MM-DDTHH)"])
     if bucket is None:
         return Level(2, False)
-    if _HEX.match(bucket) and len(bucket) == 2:
-        return Level(4, False, prefix=bucket)
-    if _HEX.match(bucket) and len(bucket) == 4:
-        return Level(4, True, prefix=bucket)
-    raise BadRequest(["bucket must be 2 or 4 lowercase hex digits of an id"])
+    width = len(bucket)
+    if _HEX.match(bucket) and width in (2, 4, 6, MAX_PREFIX):
+        if width == 2 or (split and width < MAX_PREFIX):
+            return Level(width + 2, False, prefix=bucket)
+        return Level(width, True, prefix=bucket)
+    raise BadRequest([f"bucket must be 2, 4, 6 or {MAX_PREFIX} lowercase hex digits of an id"])
 
 
 def _int(value: int) -> sa.ColumnElement[int]:
@@ -321,7 +329,7 @@ def digest(
     rest; changes after them come again in the stream (own assets and exif only: partner
     streams also need their backfill checkpoints, so they get none)."""
     if request_type in COMPUTED:
-        level = level_of(KINDS["AssetExifsV1"], bucket)
+        level = level_of(KINDS["AssetExifsV1"], bucket, split)
         return {"type": request_type, "bucket": bucket, **computed(conn, request_type, me, level), "acks": []}
     kind = KINDS.get(request_type)
     if kind is None:
