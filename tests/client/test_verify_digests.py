@@ -19,7 +19,8 @@ from filmroll.client.repair import KINDS
 from filmroll.client.replica import Replica, wire_hash
 from filmroll.client.v2 import sync_v2
 from filmroll.client.verify import ALBUM_TYPES, UNDIGESTED, VerifyReport, verify
-from tests.client.helpers import User, forms_settled
+from filmroll.ids import new_id
+from tests.client.helpers import User, forms_settled, new_user
 from tests.client.test_repair_kinds import World, _post, build
 from tests.support import LiveServer
 from tests.sync.v1.builders import AssetBuilder
@@ -182,3 +183,35 @@ async def test_an_album_only_asset_missing_or_extra_is_found(
             0,
             0,
         )
+
+
+async def test_a_busy_key_prefix_is_split_down_to_its_rows(
+    server: LiveServer, builder: AssetBuilder, tmp_path: Path
+) -> None:
+    """Time-ordered ids made together share their first 8 hex digits: a stale exif row among
+    60 of them is found by asking 2-, 4-, 6- and 8-digit buckets, then repaired."""
+    alice = new_user(server, "alice")
+    ids = [str(builder.insert(uuid.UUID(alice.id), exif=True, id=new_id())) for _ in range(60)]
+    forms_settled(builder.db)
+    assert (await _verify(server, tmp_path, alice, [])).clean
+    with Replica(replica_path(tmp_path)) as replica, replica.transaction() as conn:
+        data = {
+            **json.loads(conn.execute("SELECT data FROM exif WHERE asset_id = ?", [ids[7]]).fetchone()[0])
+        }
+        data["city"] = "Nowhere"
+        stored = orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
+        conn.execute(
+            "UPDATE exif SET data = ?, hash = ? WHERE asset_id = ?", [stored, wire_hash(data), ids[7]]
+        )
+    seen: Seen = []
+    report = await _verify(server, tmp_path, alice, seen)
+    assert report.tables["exif"].stale == [(ids[7],)], report.tables["exif"]
+    asked = [
+        (body.get("bucket") or "", bool(body.get("split")))
+        for path, body in seen
+        if path == "/api/sync/digest" and body["type"] == "AssetExifsV1"
+    ]
+    assert {len(bucket) for bucket, _split in asked} == {0, 2, 4, 6, 8}, asked
+    assert all(split for bucket, split in asked if len(bucket) in (4, 6))
+    assert (await _verify(server, tmp_path, alice, [], repair=True)).repaired_clean
+    assert (await _verify(server, tmp_path, alice, [])).clean
