@@ -6,7 +6,7 @@ import asyncio
 import json
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -26,12 +26,8 @@ from tests.sync.v2.helpers import ALL_TYPES, validate_line
 
 
 @pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    try:
-        yield database
-    finally:
-        database.dispose()
+def db(own_db: Database) -> Database:
+    return own_db
 
 
 def login(conn: Connection, name: str) -> AuthContext:

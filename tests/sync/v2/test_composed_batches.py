@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
@@ -48,13 +47,8 @@ TOP = 1 << 40
 
 
 @pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    """A database of its own: no server whose renderer could refresh a stale form mid-test."""
-    database = Database(database_url)
-    try:
-        yield database
-    finally:
-        database.dispose()
+def db(own_db: Database) -> Database:
+    return own_db
 
 
 def _exif(conn: Connection, asset_id: uuid.UUID, values: dict[str, Any]) -> None:

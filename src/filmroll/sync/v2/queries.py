@@ -523,7 +523,7 @@ def owner_ids(
 
 def owner_timeline_assets(conn: Connection, owner: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
     query = sa.select(*asset_columns(), assets.c.update_seq.label("seq")).where(
-        assets.c.owner_id == owner, assets.c.visibility.in_(access.PARTNER_SYNC_VISIBLE)
+        assets.c.owner_id == owner, access.sharer_synced()
     )
     return _page(conn, query, assets.c.update_seq, after, upper, limit)
 
@@ -544,9 +544,7 @@ def partner_exif(conn: Connection, me: uuid.UUID, after: int, upper: int, limit:
 
 
 def owner_timeline_exif(conn: Connection, owner: uuid.UUID, after: int, upper: int, limit: int) -> Rows:
-    query = _partner_exif_query().where(
-        assets.c.owner_id == owner, assets.c.visibility.in_(access.PARTNER_SYNC_VISIBLE)
-    )
+    query = _partner_exif_query().where(assets.c.owner_id == owner, access.sharer_synced())
     return _page(conn, query, assets.c.update_seq, after, upper, limit)
 
 
