@@ -202,6 +202,7 @@ def _exif_row(
     return {
         "owner_id": asset["owner_id"],
         "asset_id": asset["id"],
+        "file_created_at": asset["file_created_at"],
         "make": make,
         "model": model,
         "lens_model": lens,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -185,13 +186,16 @@ async def test_an_album_only_asset_missing_or_extra_is_found(
         )
 
 
-async def test_a_busy_key_prefix_is_split_down_to_its_rows(
+async def test_a_busy_day_of_exif_is_split_into_hours(
     server: LiveServer, builder: AssetBuilder, tmp_path: Path
 ) -> None:
-    """Time-ordered ids made together share their first 8 hex digits: a stale exif row among
-    60 of them is found by asking 2-, 4-, 6- and 8-digit buckets, then repaired."""
+    """Exif is filed under its asset's date, whatever its id: a stale exif row among 60 assets
+    of one day (time-ordered ids made together, which share their first 8 hex digits) is
+    found by asking the months, that month, the day split into hours and one hour, then
+    repaired."""
     alice = new_user(server, "alice")
-    ids = [str(builder.insert(uuid.UUID(alice.id), exif=True, id=new_id())) for _ in range(60)]
+    taken = [datetime(2020, 2, 13, n % 24, n) for n in range(60)]
+    ids = [str(builder.insert(uuid.UUID(alice.id), exif=True, id=new_id(), file_created_at=t)) for t in taken]
     forms_settled(builder.db)
     assert (await _verify(server, tmp_path, alice, [])).clean
     with Replica(replica_path(tmp_path)) as replica, replica.transaction() as conn:
@@ -211,7 +215,7 @@ async def test_a_busy_key_prefix_is_split_down_to_its_rows(
         for path, body in seen
         if path == "/api/sync/digest" and body["type"] == "AssetExifsV1"
     ]
-    assert {len(bucket) for bucket, _split in asked} == {0, 2, 4, 6, 8}, asked
-    assert all(split for bucket, split in asked if len(bucket) in (4, 6))
+    assert [bucket for bucket, _split in asked] == ["", "2020-02", "2020-02-13", "2020-02-13T07"], asked
+    assert asked[2][1], "a day of more than 48 rows is asked per hour"
     assert (await _verify(server, tmp_path, alice, [], repair=True)).repaired_clean
     assert (await _verify(server, tmp_path, alice, [])).clean

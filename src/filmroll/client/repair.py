@@ -81,26 +81,34 @@ class Kind:
 _OWNER = "json_extract(data, '$.ownerId')"
 
 # Assets and exif read only the replica's covering digest indexes (`assets.created` is the
-# computed `fileCreatedAt`); the join runs from exif so each exif row costs one index probe.
-ASSETS = Kind("AssetsV1", "SELECT id AS key, hash, created FROM assets WHERE own = 1", True, delete_asset)
+# computed `fileCreatedAt`); exif is grouped by its asset's date, so the join runs from the
+# assets' index in date order and each exif row costs one probe of the exif index.
+ASSETS = Kind(
+    "AssetsV1",
+    "SELECT id AS key, hash, created FROM assets INDEXED BY assets_own_dated WHERE own = 1",
+    True,
+    delete_asset,
+)
 PARTNER_ASSETS = Kind(
     "PartnerAssetsV1",
-    "SELECT id AS key, hash, created FROM assets WHERE partner = 1",
+    "SELECT id AS key, hash, created FROM assets INDEXED BY assets_partner_dated WHERE partner = 1",
     True,
     drop_partner_asset,
 )
 EXIF = Kind(
     "AssetExifsV1",
-    "SELECT e.asset_id AS key, e.hash AS hash, NULL AS created FROM exif e "
-    "CROSS JOIN assets a INDEXED BY assets_flags ON a.id = e.asset_id WHERE a.own = 1",
-    False,
+    "SELECT e.asset_id AS key, e.hash AS hash, a.created AS created FROM assets a "
+    "INDEXED BY assets_own_dated CROSS JOIN exif e INDEXED BY exif_digest ON e.asset_id = a.id "
+    "WHERE a.own = 1",
+    True,
     _drop_exif,
 )
 PARTNER_EXIF = Kind(
     "PartnerAssetExifsV1",
-    "SELECT e.asset_id AS key, e.hash AS hash, NULL AS created FROM exif e "
-    "CROSS JOIN assets a INDEXED BY assets_flags ON a.id = e.asset_id WHERE a.partner = 1",
-    False,
+    "SELECT e.asset_id AS key, e.hash AS hash, a.created AS created FROM assets a "
+    "INDEXED BY assets_partner_dated CROSS JOIN exif e INDEXED BY exif_digest ON e.asset_id = a.id "
+    "WHERE a.partner = 1",
+    True,
     _drop_exif,
 )
 STACKS = Kind(

@@ -54,8 +54,10 @@ _CREATED_COLUMN = "created TEXT GENERATED ALWAYS AS (json_extract(data, '$.fileC
 part of `assets` in new replicas, added to older ones when they open)."""
 
 _DIGEST_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS assets_own_digest ON assets (created, hash) WHERE own = 1",
-    "CREATE INDEX IF NOT EXISTS assets_partner_digest ON assets (created, hash) WHERE partner = 1",
+    "DROP INDEX IF EXISTS assets_own_digest",
+    "DROP INDEX IF EXISTS assets_partner_digest",
+    "CREATE INDEX IF NOT EXISTS assets_own_dated ON assets (created, id, hash) WHERE own = 1",
+    "CREATE INDEX IF NOT EXISTS assets_partner_dated ON assets (created, id, hash) WHERE partner = 1",
     "CREATE INDEX IF NOT EXISTS assets_album_only ON assets (id) WHERE own = 0 AND partner = 0",
     "CREATE INDEX IF NOT EXISTS assets_flags ON assets (id, own, partner)",
     "CREATE INDEX IF NOT EXISTS exif_digest ON exif (asset_id, hash)",
@@ -63,7 +65,9 @@ _DIGEST_INDEXES = (
 """Covering indexes that let a digest check sum a million stored row hashes per bucket
 (`client.repair`) without reading the rows' JSON. Built on the first check or repair, not
 with the tables: kept up to date during a first full sync they would double its write cost,
-built afterwards in one pass they cost a few seconds per million assets."""
+built afterwards in one pass they cost a few seconds per million assets. The dated asset
+indexes hold the id too, so exif, grouped by its asset's date, is found from them (they
+replace the narrower `*_digest` ones of earlier versions)."""
 
 #: Synced tables and their key columns; `files` and `meta` are local state, not server data.
 TABLES: dict[str, tuple[str, ...]] = {

@@ -282,6 +282,9 @@ asset_exif = sa.Table(
     # The asset's owner, copied (assets never change owner) so that an owner's exif stream walks
     # its own index instead of looking up every changed exif row's asset.
     sa.Column("owner_id", sa.Uuid(), nullable=False),
+    # The asset's `file_created_at`, copied by `repositories.assets` whenever it is set, so
+    # that sync digests group exif by date from one covering index, as they group assets.
+    sa.Column("file_created_at", Ts, nullable=False),
     sa.Column("make", sa.String(200), nullable=True),
     sa.Column("model", sa.String(200), nullable=True),
     sa.Column("lens_model", sa.String(200), nullable=True),
@@ -310,7 +313,7 @@ asset_exif = sa.Table(
     *_wire_forms(),
     _seq(),
     sa.Index("ix_asset_exif_owner_id_update_seq", "owner_id", "update_seq"),
-    sa.Index("ix_asset_exif_digest", *_digest_columns("asset_id")),
+    sa.Index("ix_asset_exif_digest", *_digest_columns("file_created_at", "asset_id")),
 )
 
 wire_renders = sa.Table(

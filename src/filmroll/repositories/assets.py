@@ -97,7 +97,13 @@ def update(conn: Connection, ids: Sequence[uuid.UUID], values: dict[str, Any]) -
     )
     stamps = [{"b_id": a, "b_at": stamp.at_at(i), "b_seq": stamp.seq_at(i)} for i, a in enumerate(ids)]
     # One executemany (a pipeline on PostgreSQL) instead of a round trip per asset.
-    return int(conn.execute(statement, stamps).rowcount or 0)
+    changed = int(conn.execute(statement, stamps).rowcount or 0)
+    if "file_created_at" in values:
+        # the exif rows' copy of the date (digest buckets); their wire form does not hold it,
+        # so they keep their stamps
+        dated = sa.update(asset_exif).where(asset_exif.c.asset_id == sa.bindparam("b_id"))
+        conn.execute(dated.values(file_created_at=values["file_created_at"]), [{"b_id": a} for a in ids])
+    return changed
 
 
 def touch(conn: Connection, ids: Sequence[uuid.UUID]) -> int:
@@ -140,7 +146,13 @@ def upsert_exifs(
         )
         conn.execute(statement, updates)
     if inserts:
-        new = {"asset_id": sa.bindparam("b_id"), "owner_id": sa.bindparam("b_owner"), **stamped}
+        created = sa.select(assets.c.file_created_at).where(assets.c.id == sa.bindparam("b_id"))
+        new = {
+            "asset_id": sa.bindparam("b_id"),
+            "owner_id": sa.bindparam("b_owner"),
+            "file_created_at": created.scalar_subquery(),
+            **stamped,
+        }
         conn.execute(sa.insert(asset_exif).values(**new), inserts)
     touch(conn, ids)
 

@@ -73,7 +73,7 @@ def test_digests_match_what_the_stream_sent(server: LiveServer, builder: AssetBu
     assert hashed(db, me) == 5
     builder.insert(me, exif=True, file_created_at=datetime(2024, 1, 5, 23, 59))
     builder.update(ids[3:4], is_favorite=True)  # ... and stale forms hashed on the fly
-    lines = alice.stream(["AssetsV1", "AssetExifsV1"])
+    lines = alice.sync(["AssetsV1", "AssetExifsV1"])
     months = digest(alice, "AssetsV1")
     assert months["buckets"] == expected(lines, "AssetV1", lambda d: d["fileCreatedAt"][:7])
     assert [b["count"] for b in months["buckets"]] == [4, 1, 1]
@@ -90,16 +90,19 @@ def test_digests_match_what_the_stream_sent(server: LiveServer, builder: AssetBu
     )  # fmt: skip
     assert len(day["rows"]) == 3
 
-    prefixes = digest(alice, "AssetExifsV1")
-    assert prefixes["buckets"] == expected(lines, "AssetExifV1", lambda d: d["assetId"][:2])
-    first = prefixes["buckets"][0]["bucket"]
-    inner = digest(alice, "AssetExifsV1", first)
-    assert sum(b["count"] for b in inner["buckets"]) == prefixes["buckets"][0]["count"]
-    assert all(b["bucket"].startswith(first) and len(b["bucket"]) == 4 for b in inner["buckets"])
-    leaf = digest(alice, "AssetExifsV1", inner["buckets"][0]["bucket"])
-    assert [r["id"][:4].replace("-", "") for r in leaf["rows"]] == [inner["buckets"][0]["bucket"]] * len(
-        leaf["rows"]
-    )
+    # exif is filed under its asset's date, also after the asset's date moves
+    builder.update(ids[4:5], file_created_at=datetime(2023, 7, 1))
+    after = alice.sync(["AssetsV1", "AssetExifsV1"])
+    assert [i["type"] for i in after] == ["AssetV1", "SyncCompleteV1"], "a new date is no exif change"
+    everything = alice.stream(["AssetsV1", "AssetExifsV1"], reset=True)
+    created = {i["data"]["id"]: i["data"]["fileCreatedAt"] for i in everything if i["type"] == "AssetV1"}
+    months = digest(alice, "AssetExifsV1")
+    assert months["buckets"] == expected(everything, "AssetExifV1", lambda d: created[d["assetId"]][:7])
+    assert [b["bucket"] for b in months["buckets"]] == ["2023-07", "2024-01", "2024-03"]
+    days = digest(alice, "AssetExifsV1", "2024-01")
+    assert [(b["bucket"], b["count"]) for b in days["buckets"]] == [("2024-01-05", 3), ("2024-01-20", 1)]
+    leaf = digest(alice, "AssetExifsV1", "2023-07-01")
+    assert [r["id"] for r in leaf["rows"]] == [str(ids[4])]
 
 
 def test_partner_digests_follow_the_stream_access_rule(server: LiveServer, builder: AssetBuilder) -> None:
@@ -114,7 +117,8 @@ def test_partner_digests_follow_the_stream_access_rule(server: LiveServer, build
     assert got == expected(lines, "PartnerAssetV1", lambda d: d["fileCreatedAt"][:7])
     assert [b["count"] for b in got] == [1]
     exif = digest(alice, "PartnerAssetExifsV1")["buckets"]
-    assert exif == expected(lines, "PartnerAssetExifV1", lambda d: d["assetId"][:2])
+    created = {i["data"]["id"]: i["data"]["fileCreatedAt"] for i in lines if i["type"] == "PartnerAssetV1"}
+    assert exif == expected(lines, "PartnerAssetExifV1", lambda d: created[d["assetId"]][:7])
     assert digest(bob, "AssetsV1")["buckets"][0]["count"] == 2
     assert digest(new_client(server, "x"), "PartnerAssetsV1")["buckets"] == []
 
@@ -126,8 +130,10 @@ def test_partner_digests_follow_the_stream_access_rule(server: LiveServer, build
         {"type": "AssetsV1", "bucket": "2024"},
         {"type": "AssetsV1", "bucket": "2024-13"},
         {"type": "AssetsV1", "bucket": "2024-02-30"},
-        {"type": "AssetExifsV1", "bucket": "zz"},
-        {"type": "AssetExifsV1", "bucket": "abc"},
+        {"type": "AssetExifsV1", "bucket": "3f"},
+        {"type": "AssetExifsV1", "bucket": "2024-01-05T24"},
+        {"type": "StacksV1", "bucket": "zz"},
+        {"type": "StacksV1", "bucket": "abc"},
         {"type": "AssetsV1", "bucket": None},
         {},
     ],
@@ -181,12 +187,13 @@ def test_a_day_split_by_hour(server: LiveServer, builder: AssetBuilder) -> None:
 
 def test_key_prefixes_split_two_digits_at_a_time(server: LiveServer, builder: AssetBuilder) -> None:
     """Time-ordered ids share their leading digits: a busy 4-digit prefix is asked per 6 and
-    then per 8 digits before its rows, for stored kinds (exif) and computed ones (stacks)."""
+    then per 8 digits before its rows (stacks; the other keyed kinds share the code)."""
     alice = new_client(server, "alice")
     me = uuid.UUID(alice.user_id)
-    ids = [builder.insert(me, exif=True) for _ in range(6)]
-    builder.stack(me, ids[:2])
-    lines = alice.stream(["AssetExifsV1", "StacksV1"])
+    ids = [builder.insert(me) for _ in range(6)]
+    for pair in (ids[:2], ids[2:4], ids[4:]):
+        builder.stack(me, pair)
+    lines = alice.stream(["StacksV1"])
 
     def split(request_type: str, bucket: str) -> list[dict[str, Any]]:
         body = {"type": request_type, "bucket": bucket, "split": True}
@@ -194,10 +201,7 @@ def test_key_prefixes_split_two_digits_at_a_time(server: LiveServer, builder: As
         assert resp.status_code == 200, resp.text
         return resp.json()["buckets"]  # type: ignore[no-any-return]
 
-    for request_type, entity, key in (
-        ("AssetExifsV1", "AssetExifV1", "assetId"),
-        ("StacksV1", "StackV1", "id"),
-    ):
+    for request_type, entity, key in (("StacksV1", "StackV1", "id"),):
         first = str(next(i["data"][key] for i in lines if i["type"] == entity))
         for width in (4, 6):
             inside = [i for i in lines if str(i["data"].get(key, "")).startswith(first[:width])]
@@ -209,5 +213,5 @@ def test_key_prefixes_split_two_digits_at_a_time(server: LiveServer, builder: As
         # without split a 4- or 6-digit bucket lists its rows, as before
         assert {r["id"] for r in digest(alice, request_type, first[:6])["rows"]} >= {r["id"] for r in rows}
     for bad in ("abc", "0123456789", "01234567ab"):
-        resp = alice.http.post("/api/sync/digest", json={"type": "AssetExifsV1", "bucket": bad})
+        resp = alice.http.post("/api/sync/digest", json={"type": "StacksV1", "bucket": bad})
         assert resp.status_code == 400, bad

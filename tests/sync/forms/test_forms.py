@@ -102,6 +102,19 @@ def check_fields(db: Database) -> None:
     db.read_sync(check)
 
 
+def check_exif_dates(db: Database) -> list[Any]:
+    """Every exif row carries its asset's `file_created_at` (exif digests group by it)."""
+
+    def read(conn: sa.Connection) -> list[Any]:
+        joined = asset_exif.join(assets, assets.c.id == asset_exif.c.asset_id)
+        query = sa.select(asset_exif.c.file_created_at, assets.c.file_created_at).select_from(joined)
+        pairs = list(conn.execute(query))
+        assert all(mine == theirs for mine, theirs in pairs), pairs
+        return [theirs for _mine, theirs in pairs]
+
+    return db.read_sync(read)
+
+
 def check_v1_pages(db: Database, owner_id: str) -> None:
     """Full-sync pages composed by the database equal pages composed in Python from the same
     stored parts, for the owner's view and a partner's, page boundaries included."""
@@ -227,6 +240,7 @@ def test_every_write_keeps_stored_forms_equal_to_a_fresh_encoding(
         ),
     ]
     asyncio.run(renderer.catch_up())
+    dates: set[Any] = set()
     for name, write in writes:
         result = write()
         for resp in result if isinstance(result, list) else [result]:
@@ -236,7 +250,9 @@ def test_every_write_keeps_stored_forms_equal_to_a_fresh_encoding(
         assert rendered(db, renderer, {owner_id, friend_id}) > 0, name
         check_v1_pages(db, owner_id)
         check_v2_batches(db, owner_id)
+        dates.update(check_exif_dates(db))
     check_fields(db)
+    assert len(dates) > 1, "the writes should have moved some exif row to another date"
 
 
 PROBE = ',"formVersionProbe":true}'

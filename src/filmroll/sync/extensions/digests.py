@@ -8,10 +8,11 @@ does not matter, so the database adds stored hashes up in one grouped query (as 
 with its form; a row whose form is stale (or was stored before hashes existed) is hashed
 from a fresh rendering here, so a digest is always exact.
 
-Levels: dated kinds (assets) are grouped by month of `fileCreatedAt` (UTC), then by day, then
-listed per row; kinds without a date (exif, stacks, albums, album members and assets, users)
-by the first two hex digits of the row key, then four, then per row. Kinds without stored
-forms have few rows per user and are hashed from fresh encodings (`COMPUTED`). Visibility is
+Levels: assets and exif are grouped by month of the asset's `fileCreatedAt` (UTC), then by
+day (and hour), then listed per row; kinds without a date (stacks, albums, album members and
+assets, users) by the first two hex digits of the row key, then four, then per row. Those
+have no stored forms and few rows per user, so they are hashed from fresh encodings
+(`COMPUTED`). Visibility is
 the stream's (`access.partner_synced` for partners, the owner's rows otherwise, `/sync/rows`'s
 selects for the computed kinds).
 """
@@ -45,15 +46,19 @@ LOW = 0xFFFFFFFF
 
 @dataclass(frozen=True)
 class DigestKind:
-    """One kind of row a client keeps: its table, whether it is grouped by date, which rows
-    the caller sees, and the tables those rows are read from."""
+    """One kind of row a client keeps with stored forms: its table (which holds the asset's
+    `file_created_at` it is grouped by), which rows the caller sees, and the tables those rows
+    are read from."""
 
     ft: FormTable
-    dated: bool
     visible: Callable[[uuid.UUID], sa.ColumnElement[bool]]
     joined: bool = False
     acks: tuple[str, ...] = ()
     """Checkpoints a client that made its copy match this digest may store (see `digest`)."""
+
+    @property
+    def created(self) -> sa.ColumnElement[datetime]:
+        return self.ft.table.c.file_created_at
 
     def source(self) -> Any:
         if self.joined:
@@ -62,12 +67,10 @@ class DigestKind:
 
 
 KINDS: dict[str, DigestKind] = {
-    "AssetsV1": DigestKind(
-        ASSETS, True, lambda me: assets.c.owner_id == me, acks=("AssetV1", "AssetDeleteV1")
-    ),
-    "PartnerAssetsV1": DigestKind(ASSETS, True, lambda me: access.partner_synced(me)),
-    "AssetExifsV1": DigestKind(EXIF, False, lambda me: asset_exif.c.owner_id == me, acks=("AssetExifV1",)),
-    "PartnerAssetExifsV1": DigestKind(EXIF, False, lambda me: access.partner_synced(me), joined=True),
+    "AssetsV1": DigestKind(ASSETS, lambda me: assets.c.owner_id == me, acks=("AssetV1", "AssetDeleteV1")),
+    "PartnerAssetsV1": DigestKind(ASSETS, lambda me: access.partner_synced(me)),
+    "AssetExifsV1": DigestKind(EXIF, lambda me: asset_exif.c.owner_id == me, acks=("AssetExifV1",)),
+    "PartnerAssetExifsV1": DigestKind(EXIF, lambda me: access.partner_synced(me), joined=True),
 }
 """Request types with digests, by the rows their stream keeps."""
 
@@ -98,14 +101,14 @@ MAX_PREFIX = 8
 """Longest key prefix a bucket may be: a key's first eight characters never hold a dash."""
 
 
-def level_of(kind: DigestKind, bucket: str | None, split: bool = False) -> Level:
+def level_of(dated: bool, bucket: str | None, split: bool = False) -> Level:
     """The level a bucket asks for; a malformed bucket is a 400. With `split`, a day is
     answered per hour (`YYYY-MM-DDTHH`) instead of per row, and an hour per row: a client
     repairing a large library lists a few hours of a changed day instead of all of it. Key
     prefixes split the same way, two hex digits at a time up to `MAX_PREFIX`: time-ordered
     ids (UUIDv7) share their leading digits, so a 4-digit bucket of a large library holds
     weeks of uploads, thousands of rows."""
-    if kind.dated:
+    if dated:
         if bucket is None:
             return Level(7, False)
         try:
@@ -137,18 +140,8 @@ def _int(value: int) -> sa.ColumnElement[int]:
     return sa.literal_column(str(int(value)), sa.Integer)
 
 
-def _key_text(conn: Connection, ft: FormTable, width: int) -> sa.ColumnElement[str]:
-    """The first `width` hex digits of the row's id (SQLite stores UUIDs as 32 hex digits)."""
-    one, length = _int(1), _int(width)
-    if conn.dialect.name == "sqlite":
-        return sa.func.substr(ft.key, one, length, type_=sa.String)
-    return sa.func.substr(sa.cast(ft.key, sa.Text), one, length, type_=sa.String)
-
-
 def _bucket(conn: Connection, kind: DigestKind, width: int) -> sa.ColumnElement[str]:
-    if not kind.dated:
-        return _key_text(conn, kind.ft, width)
-    created = assets.c.file_created_at
+    created = kind.created
     if conn.dialect.name == "sqlite":
         text = sa.func.substr(created, _int(1), _int(width), type_=sa.String)
         return sa.func.replace(text, sa.literal_column("' '"), sa.literal_column("'T'"), type_=sa.String)
@@ -156,12 +149,10 @@ def _bucket(conn: Connection, kind: DigestKind, width: int) -> sa.ColumnElement[
     return sa.func.to_char(created, sa.literal_column(formats[width], sa.String), type_=sa.String)
 
 
-def _where(conn: Connection, kind: DigestKind, me: uuid.UUID, level: Level) -> list[sa.ColumnElement[bool]]:
+def _where(kind: DigestKind, me: uuid.UUID, level: Level) -> list[sa.ColumnElement[bool]]:
     where = [kind.visible(me)]
     if level.start is not None and level.end is not None:
-        where += [assets.c.file_created_at >= level.start, assets.c.file_created_at < level.end]
-    if level.prefix is not None:
-        where.append(_key_text(conn, kind.ft, len(level.prefix)) == level.prefix)
+        where += [kind.created >= level.start, kind.created < level.end]
     return where
 
 
@@ -209,7 +200,7 @@ def _ranges(
 ) -> list[tuple[str, datetime, datetime]] | None:
     """`(bucket, start, end)` of every bucket between the level's first and last row, or None
     when there are more than `MAX_RANGES`."""
-    created = assets.c.file_created_at
+    created = kind.created
     if level.start is not None and level.end is not None:
         first, last = level.start, level.end - timedelta(microseconds=1)
     else:
@@ -240,7 +231,7 @@ def buckets(conn: Connection, kind: DigestKind, me: uuid.UUID, level: Level) -> 
     in `fileCreatedAt` order, so each range is read in order with nothing to sort, where a
     GROUP BY on the formatted date made SQLite sort every row first (40 % of the time)."""
     t = kind.ft.table
-    where = _where(conn, kind, me, level)
+    where = _where(kind, me, level)
     bucket = _bucket(conn, kind, level.width)
     hashed = _hashed(t)
     shift = t.c.wire_hash.op(">>")(sa.literal_column("32", sa.Integer))
@@ -251,14 +242,14 @@ def buckets(conn: Connection, kind: DigestKind, me: uuid.UUID, level: Level) -> 
         sa.func.sum(sa.case((hashed, shift))).label("high"),
         sa.func.sum(sa.case((hashed, mask))).label("low"),
     )
-    ranges = _ranges(conn, kind, where, level) if kind.dated else None
+    ranges = _ranges(conn, kind, where, level)
     if ranges is None:
         query = (
             sa.select(bucket.label("bucket"), *sums).select_from(kind.source()).where(*where).group_by(bucket)
         )
         rows = [(str(r.bucket), r.n, r.hashed, r.high, r.low) for r in conn.execute(query)]
     else:
-        created = assets.c.file_created_at
+        created = kind.created
         one = (
             sa.select(*sums)
             .select_from(kind.source())
@@ -285,7 +276,7 @@ def buckets(conn: Connection, kind: DigestKind, me: uuid.UUID, level: Level) -> 
 def rows(conn: Connection, kind: DigestKind, me: uuid.UUID, level: Level) -> list[dict[str, str]]:
     """`{id, hash}` of every visible row in the bucket, in id order."""
     t = kind.ft.table
-    where = _where(conn, kind, me, level)
+    where = _where(kind, me, level)
     query = sa.select(kind.ft.key.label("key"), t.c.wire_hash).select_from(kind.source())
     found = {
         str(uuid.UUID(str(r.key))): int(r.wire_hash) for r in conn.execute(query.where(*where, _hashed(t)))
@@ -329,13 +320,13 @@ def digest(
     rest; changes after them come again in the stream (own assets and exif only: partner
     streams also need their backfill checkpoints, so they get none)."""
     if request_type in COMPUTED:
-        level = level_of(KINDS["AssetExifsV1"], bucket, split)
+        level = level_of(False, bucket, split)
         return {"type": request_type, "bucket": bucket, **computed(conn, request_type, me, level), "acks": []}
     kind = KINDS.get(request_type)
     if kind is None:
         names = ", ".join([*KINDS, *COMPUTED])
         raise BadRequest([f"type must be one of the following values: {names}"])
-    level = level_of(kind, bucket, split)
+    level = level_of(True, bucket, split)
     upper = clock.current(conn)
     answer: dict[str, Any] = {"type": request_type, "bucket": bucket}
     if level.rows:
