@@ -73,7 +73,8 @@ def put_many(
                 row.setdefault(flag, False)
         conn.execute(sa.insert(assets), values)
         exif_rows = [
-            {"asset_id": row["id"], "owner_id": row["owner_id"], "file_created_at": row["file_created_at"], **exif,
+            {"asset_id": row["id"], "owner_id": row["owner_id"], "file_created_at": row["file_created_at"],
+             **exif,
              "updated_at": stamp.at_at(len(values) + i), "update_seq": stamp.seq_at(len(values) + i)}
             for i, (row, (_taken, exif, _extra)) in enumerate(zip(values, rows, strict=True))
         ]  # fmt: skip

@@ -66,11 +66,17 @@ class DigestKind:
         return self.ft.table
 
 
+def _partner_exif(me: uuid.UUID) -> sa.ColumnElement[bool]:
+    """The stream's partner rule, with the exif row's own copy of its owner named too, so a
+    month is read from the partners' part of the exif digest index and not from everyone's."""
+    return sa.and_(asset_exif.c.owner_id.in_(access.partner_rows_of(me)), access.partner_synced(me))
+
+
 KINDS: dict[str, DigestKind] = {
     "AssetsV1": DigestKind(ASSETS, lambda me: assets.c.owner_id == me, acks=("AssetV1", "AssetDeleteV1")),
     "PartnerAssetsV1": DigestKind(ASSETS, lambda me: access.partner_synced(me)),
     "AssetExifsV1": DigestKind(EXIF, lambda me: asset_exif.c.owner_id == me, acks=("AssetExifV1",)),
-    "PartnerAssetExifsV1": DigestKind(EXIF, lambda me: access.partner_synced(me), joined=True),
+    "PartnerAssetExifsV1": DigestKind(EXIF, lambda me: _partner_exif(me), joined=True),
 }
 """Request types with digests, by the rows their stream keeps."""
 
