@@ -226,6 +226,7 @@ def test_onboarding(server: LiveServer) -> None:
 
 def test_onboarding_bad_input(server: LiveServer) -> None:
     client = new_client(server, "onboard-bad")
+    body: object
     for body in ({}, {"isOnboarded": "true"}, {"isOnboarded": None}, {"isOnboarded": 1}, []):
         assert_error_body(client.http.put("/api/users/me/onboarding", json=body), 400)
     assert client.http.get("/api/users/me/onboarding").json() == {"isOnboarded": False}

@@ -7,6 +7,7 @@ import os
 import socket
 import sys
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -72,8 +73,10 @@ async def test_jobs_left_running_are_recovered(database_url: str) -> None:
     dead_worker = f"{socket.gethostname()}:{dead.pid}:0000"
     live_worker = f"{socket.gethostname()}:{os.getpid()}:0000"
     for n, worker in ((1, dead_worker), (2, live_worker)):
-        await db.write(lambda c, n=n: jobs_repo.enqueue(c, "work", {"n": n}))
-        claimed = await db.write(lambda c, w=worker: jobs_repo.claim(c, w, ["work"], timedelta(minutes=10)))
+        await db.write(partial(jobs_repo.enqueue, name="work", payload={"n": n}))
+        claimed = await db.write(
+            partial(jobs_repo.claim, worker=worker, names=["work"], lease=timedelta(minutes=10))
+        )
         assert claimed is not None and claimed.payload == {"n": n}
     assert await db.write(lambda c: jobs_repo.claim(c, "other", ["work"], timedelta(minutes=10))) is None
     runner = JobRunner(db, {"work": work})
@@ -106,7 +109,7 @@ async def test_two_runners_share_the_queue(database_url: str) -> None:
         return work
 
     for n in range(30):
-        await dbs[0].write(lambda c, n=n: jobs_repo.enqueue(c, "work", {"n": n}))
+        await dbs[0].write(partial(jobs_repo.enqueue, name="work", payload={"n": n}))
     runners = [JobRunner(db, {"work": handler(i)}, concurrency=2) for i, db in enumerate(dbs)]
     for runner in runners:
         await runner.start()

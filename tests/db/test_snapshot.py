@@ -85,7 +85,9 @@ def test_sync_requests_over_the_limit_fail_before_their_response_starts(
     )
 
     async def scenario() -> None:
-        auth = AuthContext(user=db.read_sync(lambda c: users.get(c, owner)), session_id=session.id)
+        user = db.read_sync(lambda c: users.get(c, owner))
+        assert user is not None
+        auth = AuthContext(user=user, session_id=session.id)
         held = await db.snapshot()
         with pytest.raises(ServiceUnavailable):
             await SyncV2Service(db).open_stream(auth, ["AssetsV1"], False)

@@ -333,6 +333,7 @@ def test_shared_link_visitor_sees_only_its_album(
     album_id = uuid.UUID(resp.json()["id"])
     builder.update([trashed], deleted_at=datetime(2024, 1, 1))
     user = db.read_sync(lambda c: users_repo.get(c, me))
+    assert user is not None
     grant = LinkGrant(id=uuid.uuid4(), album_id=album_id, allow_upload=False, allow_download=True,
                       show_metadata=True)  # fmt: skip
     visitor = AuthContext(user=user, link=grant)

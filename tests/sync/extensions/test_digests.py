@@ -6,6 +6,7 @@ import hashlib
 import uuid
 from collections import defaultdict
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import orjson
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 from filmroll.db import clock
 from filmroll.db.engine import Database
 from filmroll.db.schema import assets
-from filmroll.sync.forms.queries import TABLES
+from filmroll.sync.forms.queries import TABLES, FormTable
 from filmroll.sync.forms.renderer import render_batch
 from tests.support import LiveServer
 from tests.sync.v1.builders import AssetBuilder
@@ -29,13 +30,18 @@ def row_hash(data: Any) -> int:
     return int.from_bytes(hashlib.sha256(orjson.dumps(data)).digest()[:8], "big")
 
 
+def _render_next(conn: sa.Connection, ft: FormTable, after: int, upper: int) -> int:
+    """One batch of the renderer; the new cursor."""
+    return render_batch(conn, ft, after, upper, 5000)[1]
+
+
 def render_all(db: Database) -> None:
     """What the server's background renderer does, done now."""
     upper = db.read_sync(clock.current)
     for ft in TABLES:
         after = 0
         while after < upper:
-            after = db.write_sync(lambda c, ft=ft, after=after: render_batch(c, ft, after, upper, 5000)[1])
+            after = db.write_sync(partial(_render_next, ft=ft, after=after, upper=upper))
 
 
 def hashed(db: Database, owner: uuid.UUID) -> int:

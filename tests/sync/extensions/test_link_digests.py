@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from tests.sync.extensions.test_digests import digest, expected, row_hash
 from tests.sync.v1.builders import AssetBuilder
 from tests.sync.v2.helpers import SyncClient, new_client, validate_line
 
-KEYS = {
+KEYS: dict[str, Callable[[dict[str, Any]], str]] = {
     "AlbumUserV1": lambda d: f"{d['albumId']}:{d['userId']}",
     "AlbumToAssetV1": lambda d: f"{d['albumId']}:{d['assetId']}",
     "UserV1": lambda d: d["id"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from filmroll.db.clock import utcnow
 from tests.contract import assert_error_body, assert_matches
@@ -119,9 +120,9 @@ def test_early_form_pages_by_creation_date(server: LiveServer, builder: AssetBui
     same_time = utcnow().replace(microsecond=0) - timedelta(days=400)
     builder.update(ids[:12], file_created_at=same_time)
     until = now_iso()
-    seen: list[dict[str, object]] = []
+    seen: list[dict[str, Any]] = []
     with server.client(token) as client:
-        params: dict[str, object] = {"limit": 7, "updatedUntil": until}
+        params: dict[str, str | int] = {"limit": 7, "updatedUntil": until}
         while True:
             resp = client.get("/api/sync/full-sync", params=params)
             assert resp.status_code == 200, resp.text

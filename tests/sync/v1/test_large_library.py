@@ -27,7 +27,7 @@ def test_both_forms_page_through_every_asset_once(server: LiveServer, builder: A
         assert later == expected
 
         early: list[tuple[str, str]] = []
-        params: dict[str, object] = {"limit": 10_000, "updatedUntil": until}
+        params: dict[str, str | int] = {"limit": 10_000, "updatedUntil": until}
         while True:
             page = client.get("/api/sync/full-sync", params=params).json()
             early += [(a["fileCreatedAt"], a["id"]) for a in page]

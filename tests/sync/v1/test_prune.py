@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
@@ -30,12 +31,17 @@ def _tombstone(conn: sa.Connection, age: timedelta) -> None:
     )
 
 
+def _count(conn: sa.Connection, table: sa.Table) -> int:
+    """Rows left in `table`; a count query always returns exactly one row."""
+    return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+
+
 @pytest.mark.asyncio
 async def test_prune_keeps_100_days(database_url: str) -> None:
     db = Database(database_url, pool_size=2)
     try:
         for days in (1, 60, 99, 101, 150, 400):
-            db.write_sync(lambda c, d=days: _tombstone(c, timedelta(days=d)))
+            db.write_sync(partial(_tombstone, age=timedelta(days=days)))
         assert await SyncV1Service(db).prune_audit() == 6
         ages = db.read_sync(lambda c: c.execute(sa.select(asset_audit.c.deleted_at)).scalars().all())
         assert len(ages) == 3 and all(utcnow() - at < timedelta(days=100) for at in ages)
@@ -45,9 +51,6 @@ async def test_prune_keeps_100_days(database_url: str) -> None:
         )
         assert await SyncV1Service(db).prune_audit(utcnow() + timedelta(days=100)) == 6
         for table in AUDIT_TABLES:
-            assert (
-                db.read_sync(lambda c, t=table: c.execute(sa.select(sa.func.count()).select_from(t)).scalar())
-                == 0
-            )
+            assert db.read_sync(partial(_count, table=table)) == 0
     finally:
         db.dispose()

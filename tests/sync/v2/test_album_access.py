@@ -26,7 +26,7 @@ LOSS_TYPES = ["PartnerAssetsV1", *ALBUM_TYPES]
 
 
 def _deleted(lines: list[dict[str, object]]) -> list[str]:
-    return [str(d["assetId"]) for d in of_type(lines, "AssetDeleteV1")]  # type: ignore[index]
+    return [str(d["assetId"]) for d in of_type(lines, "AssetDeleteV1")]
 
 
 def _add_member(owner: SyncClient, album_id: str, member: SyncClient) -> None:
@@ -93,7 +93,8 @@ def _interrupted_loss(db: Database) -> None:
         row = album_repo.insert(conn, bob.user_id, {"name": "trip"})
         album_repo.add_assets(conn, row.id, ids)
         album_repo.add_members(conn, row.id, [(alice.user_id, "viewer")])
-        return row.id
+        new_id: uuid.UUID = row.id
+        return new_id
 
     album_id = db.write_sync(album)
     service = SyncV2Service(db, batch=2)
@@ -195,4 +196,4 @@ def test_partner_only_streams_keep_immich_deletes(server: LiveServer, builder: A
 
 
 def _partner_deletes(lines: list[dict[str, object]]) -> list[str]:
-    return [str(d["assetId"]) for d in of_type(lines, "PartnerAssetDeleteV1")]  # type: ignore[index]
+    return [str(d["assetId"]) for d in of_type(lines, "PartnerAssetDeleteV1")]

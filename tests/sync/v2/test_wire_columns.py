@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import orjson
@@ -86,7 +88,7 @@ def test_wired_rows_encode_like_python_rows(database_url: str) -> None:
         )
 
         for ft, fields, count in ((ASSETS, ASSET_FIELDS, len(EDGES) + 1), (EXIF, EXIF_FIELDS, len(EDGES))):
-            plain = db.read_sync(lambda c, ft=ft: c.execute(sa.select(*ft.source).order_by(ft.key)).all())
+            plain = db.read_sync(partial(_source_rows, ft=ft))
             rendered = _rendered(db, ft, [r._mapping[ft.key.key] for r in plain])
             assert len(plain) == count
             assert [json.loads(rendered[str(r._mapping[ft.key.key])][0]) for r in plain] == [
@@ -97,6 +99,11 @@ def test_wired_rows_encode_like_python_rows(database_url: str) -> None:
         assert [sync_stack(r) for r in wired] == [sync_stack(r) for r in plain] != []
     finally:
         db.dispose()
+
+
+def _source_rows(conn: sa.Connection, ft: FormTable) -> Sequence[sa.Row[Any]]:
+    """The form table's source columns read back as typed values, in key order."""
+    return conn.execute(sa.select(*ft.source).order_by(ft.key)).all()
 
 
 def _rendered(db: Database, ft: FormTable, keys: list[Any]) -> dict[str, tuple[str, str]]:
@@ -130,9 +137,9 @@ def test_wired_full_sync_page_encodes_like_python_rows(database_url: str) -> Non
             stack = {"id": str(uuid.uuid4()), "primaryAssetId": str(row.id), "assetCount": 2}
             for viewer, own in ((owner, True), (uuid.uuid4(), False)):
                 expected = asset_response(
-                    row._mapping,
+                    dict(row._mapping),
                     viewer,
-                    exif=None if exif is None else exif._mapping,
+                    exif=None if exif is None else dict(exif._mapping),
                     stack=stack if own else None,
                     with_stack=own,
                 )
