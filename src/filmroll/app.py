@@ -31,10 +31,13 @@ from filmroll.api import (
 from filmroll.api import asset_metadata as asset_metadata_api
 from filmroll.api import map as map_api
 from filmroll.api import memories as memories_api
+from filmroll.api import notifications as notifications_api
 from filmroll.api import search as search_api
 from filmroll.api import shared_links as shared_links_api
 from filmroll.api import sync_extensions as sync_extensions_api
 from filmroll.api import sync_status as sync_status_api
+from filmroll.api import system_config as system_config_api
+from filmroll.api import system_metadata as system_metadata_api
 from filmroll.api import tags as tags_api
 from filmroll.api.body_limit import BodyLimitMiddleware
 from filmroll.api.deps import Services
@@ -58,6 +61,7 @@ from filmroll.services.events import EventBus
 from filmroll.services.locked import LockedFolderService
 from filmroll.services.map import MapService
 from filmroll.services.memories import MemoryService
+from filmroll.services.notifications import NotificationService
 from filmroll.services.onboarding import OnboardingService
 from filmroll.services.partners import PartnerService
 from filmroll.services.people import PeopleService
@@ -65,6 +69,8 @@ from filmroll.services.preferences import PreferenceService
 from filmroll.services.search import SearchService
 from filmroll.services.shared_links import SharedLinkService
 from filmroll.services.stacks import StackService
+from filmroll.services.system_config import SystemConfigService
+from filmroll.services.system_metadata import SystemMetadataService
 from filmroll.services.tags import TagService
 from filmroll.services.timeline import TimelineService
 from filmroll.services.upload import UploadService
@@ -105,6 +111,9 @@ ROUTERS = (
     memories_api.router,
     shared_links_api.router,
     activities_api.router,
+    system_config_api.router,
+    notifications_api.router,
+    system_metadata_api.router,
 )
 
 
@@ -147,7 +156,7 @@ def build_services(settings: Settings) -> Services:
         sync_v1=sync_v1_service,
         sync_v2=sync_v2_service,
         maintenance=DailyMaintenance(db, sync_v1_service, sync_v2_service, storage, memories=memory_service),
-        albums=AlbumService(db),
+        albums=AlbumService(db, events),
         stacks=StackService(db, events),
         preferences=PreferenceService(db),
         onboarding=OnboardingService(db),
@@ -167,6 +176,9 @@ def build_services(settings: Settings) -> Services:
         asset_metadata=AssetMetadataService(db),
         shared_links=SharedLinkService(db),
         activities=ActivityService(db),
+        system_config=SystemConfigService(db),
+        notifications=NotificationService(db),
+        system_metadata=SystemMetadataService(db),
     )
 
 
@@ -199,6 +211,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc = build_services(settings)
         app.state.services = svc
+        await svc.system_metadata.record_version()  # once per version: restarts add nothing
         await svc.directory.apply_mode()
         svc.events.attach(sockets)
         if settings.single_process:  # otherwise another process may be writing them

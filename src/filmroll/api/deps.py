@@ -26,6 +26,7 @@ from filmroll.services.events import EventBus
 from filmroll.services.locked import LockedFolderService
 from filmroll.services.map import MapService
 from filmroll.services.memories import MemoryService
+from filmroll.services.notifications import NotificationService
 from filmroll.services.onboarding import OnboardingService
 from filmroll.services.partners import PartnerService
 from filmroll.services.people import PeopleService
@@ -33,6 +34,8 @@ from filmroll.services.preferences import PreferenceService
 from filmroll.services.search import SearchService
 from filmroll.services.shared_links import SharedLinkService
 from filmroll.services.stacks import StackService
+from filmroll.services.system_config import SystemConfigService
+from filmroll.services.system_metadata import SystemMetadataService
 from filmroll.services.tags import TagService
 from filmroll.services.timeline import TimelineService
 from filmroll.services.upload import UploadService
@@ -77,6 +80,9 @@ class Services:
     asset_metadata: AssetMetadataService
     shared_links: SharedLinkService
     activities: ActivityService
+    system_config: SystemConfigService
+    notifications: NotificationService
+    system_metadata: SystemMetadataService
 
 
 def services(request: Request) -> Services:

@@ -6,6 +6,7 @@ import shutil
 from typing import Annotated, Any
 
 from fastapi import APIRouter
+from pydantic import BaseModel
 
 from filmroll import IMMICH_API_VERSION, __version__
 from filmroll.api.deps import Perm, Svc
@@ -13,6 +14,8 @@ from filmroll.api.dto import Model
 from filmroll.media import media_types as supported_media_types
 from filmroll.repositories import users
 from filmroll.services.auth import AuthContext
+from filmroll.services.system_metadata import apk_links as immich_apk_links
+from filmroll.timefmt import iso
 
 router = APIRouter(prefix="/server", tags=["Server"])
 
@@ -25,6 +28,21 @@ class ServerVersionResponseDto(Model):
     major: int
     minor: int
     patch: int
+
+
+class ServerVersionHistoryResponseDto(Model):
+    id: str
+    created_at: str
+    version: str
+
+
+class ServerApkLinksDto(BaseModel):
+    """Immich's field names as they are: camel-casing would mangle `x86_64` and `arm64v8a`."""
+
+    arm64v8a: str
+    armeabiv7a: str
+    universal: str
+    x86_64: str
 
 
 class ServerMediaTypesResponseDto(Model):
@@ -52,6 +70,18 @@ async def version() -> dict[str, int]:
     return {"major": major, "minor": minor, "patch": patch}
 
 
+@router.get("/version-history", response_model=list[ServerVersionHistoryResponseDto])
+async def version_history(svc: Svc) -> list[dict[str, str]]:
+    """Public, as in Immich: the versions are no more secret than `/server/version`."""
+    entries = await svc.system_metadata.version_history()
+    return [{"id": e.id, "createdAt": iso(e.created_at) or "", "version": e.version} for e in entries]
+
+
+@router.get("/apk-links", response_model=ServerApkLinksDto)
+async def apk_links(_auth: Annotated[AuthContext, Perm("server.apkLinks")]) -> dict[str, str]:
+    return immich_apk_links()
+
+
 @router.get("/about")
 async def about(_auth: Annotated[AuthContext, Perm("server.about")]) -> dict[str, Any]:
     return {
@@ -65,8 +95,11 @@ async def about(_auth: Annotated[AuthContext, Perm("server.about")]) -> dict[str
 
 
 @router.get("/features")
-async def features() -> dict[str, bool]:
-    enabled = {"passwordLogin", "trash", "reverseGeocoding", "sidecar"}
+async def features(svc: Svc) -> dict[str, bool]:
+    settings = await svc.system_config.get()
+    enabled = {"trash", "reverseGeocoding", "sidecar"}
+    if settings["passwordLogin"]["enabled"]:
+        enabled.add("passwordLogin")  # the apps hide their login form when it is off
     names = [
         "configFile",
         "duplicateDetection",
@@ -90,15 +123,16 @@ async def features() -> dict[str, bool]:
 @router.get("/config")
 async def config(svc: Svc) -> dict[str, Any]:
     initialized = await svc.db.read(users.admin_exists)
+    settings = await svc.system_config.get()
     return {
-        "loginPageMessage": "",
-        "trashDays": 30,
-        "userDeleteDelay": 7,
+        "loginPageMessage": settings["server"]["loginPageMessage"],
+        "trashDays": settings["trash"]["days"],
+        "userDeleteDelay": settings["user"]["deleteDelay"],
         "oauthButtonText": "Login with OAuth",
         "isInitialized": initialized,
         "isOnboarded": initialized,
-        "externalDomain": "",
-        "publicUsers": True,
+        "externalDomain": settings["server"]["externalDomain"],
+        "publicUsers": settings["server"]["publicUsers"],
         "mapDarkStyleUrl": "",
         "mapLightStyleUrl": "",
         "maintenanceMode": False,

@@ -674,3 +674,45 @@ activities = sa.Table(
     sa.Index("ix_activities_asset_id", "asset_id"),
     sa.Index("ix_activities_user_id", "user_id"),
 )
+
+# --- server-wide state --------------------------------------------------------------------
+
+system_metadata = sa.Table(
+    "system_metadata",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text(), nullable=False),  # JSON text
+)
+
+version_history = sa.Table(
+    "version_history",
+    metadata,
+    _uuid_pk(),
+    sa.Column("created_at", Ts, nullable=False, index=True),
+    sa.Column("version", sa.String(32), nullable=False),
+)
+
+system_config = sa.Table(
+    "system_config",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("value", sa.JSON(), nullable=False),  # only what differs from Immich's defaults
+    sa.Column("updated_at", Ts, nullable=False),
+)
+
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    _uuid_pk(),
+    sa.Column("user_id", sa.Uuid(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("created_at", Ts, nullable=False),
+    sa.Column("updated_at", Ts, nullable=False),
+    sa.Column("deleted_at", Ts, nullable=True),
+    sa.Column("level", sa.String(10), nullable=False),
+    sa.Column("type", sa.String(20), nullable=False),
+    sa.Column("title", sa.Text(), nullable=False),
+    sa.Column("description", sa.Text(), nullable=True),
+    sa.Column("data", sa.Text(), nullable=True),  # JSON text
+    sa.Column("read_at", Ts, nullable=True),
+    sa.Index("ix_notifications_user_id_created_at", "user_id", "created_at"),
+)

@@ -3,7 +3,9 @@
 The owner may do everything; members read; editors also add assets and remove those they may
 share; a member may leave. Which assets may go in (own or partner-readable, never locked) is
 `services.access`'s rule. Access failures answer as Immich does (400 "Not found or no ...
-access", naming the permission the caller lacks).
+access", naming the permission the caller lacks). A user added to an album (on creation or
+later) gets an `AlbumInvite` notification, written in the same transaction as the membership
+and pushed live as `on_notification` once it has committed.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from filmroll.db.engine import Database
 from filmroll.errors import BadRequest
 from filmroll.repositories import albums as repo
 from filmroll.repositories import users
-from filmroll.services import access
+from filmroll.services import access, notifications
 from filmroll.services.auth import AuthContext
+from filmroll.services.events import EventBus, Outbox
 
 ROLES = ("editor", "viewer")
 _EDITORS: tuple[access.AlbumRole, ...] = ("owner", "editor")
@@ -39,8 +42,9 @@ class AlbumView:
 
 
 class AlbumService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, events: EventBus | None = None) -> None:
         self.db = db
+        self.events = events or EventBus()
 
     # --- reading --------------------------------------------------------------------------
 
@@ -83,9 +87,11 @@ class AlbumService:
             repo.add_assets(conn, album.id, allowed)
             if members:
                 repo.add_members(conn, album.id, members)
+                self._invite(conn, outbox, auth, album, members)
             return self._view(conn, self._get(conn, album.id), with_assets=True)
 
-        return await self.db.write(create)
+        async with self.events.collect() as outbox:
+            return await self.db.write(create)
 
     async def update(self, auth: AuthContext, album_id: uuid.UUID, values: dict[str, Any]) -> AlbumView:
         def update(conn: Connection) -> AlbumView:
@@ -153,9 +159,12 @@ class AlbumService:
             existing = {r.user_id for r in repo.members_of(conn, album_id)}
             self._check_new_members(conn, auth.user_id, members, existing=existing)
             repo.add_members(conn, album_id, members)
-            return self._view(conn, self._get(conn, album_id), with_assets=False)
+            album = self._get(conn, album_id)
+            self._invite(conn, outbox, auth, album, members)
+            return self._view(conn, album, with_assets=False)
 
-        return await self.db.write(add)
+        async with self.events.collect() as outbox:
+            return await self.db.write(add)
 
     async def set_role(self, auth: AuthContext, album_id: uuid.UUID, user_id: uuid.UUID, role: str) -> None:
         def update(conn: Connection) -> None:
@@ -198,6 +207,17 @@ class AlbumService:
     def _owned(conn: Connection, auth: AuthContext, album_id: uuid.UUID, action: str) -> Row[Any]:
         album, _role = access.require_album(conn, auth, album_id, action, ("owner",))
         return album
+
+    @staticmethod
+    def _invite(
+        conn: Connection,
+        outbox: Outbox,
+        auth: AuthContext,
+        album: Row[Any],
+        members: Sequence[tuple[uuid.UUID, str]],
+    ) -> None:
+        for user_id, _role in members:
+            notifications.album_invite(conn, outbox, album, user_id, auth.user.name)
 
     @staticmethod
     def _check_new_members(

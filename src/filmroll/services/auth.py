@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Row
 from filmroll.db.clock import utcnow
 from filmroll.db.engine import Database
 from filmroll.errors import BadRequest, Forbidden, Unauthorized
-from filmroll.repositories import api_keys, sessions, users
+from filmroll.repositories import api_keys, sessions, system_config, users
 from filmroll.security import digest, hash_password, new_token, verify_password
 from filmroll.services import events, locked
 from filmroll.services.permissions import PERMISSION_SET, allows
@@ -154,7 +154,10 @@ class AuthService:
 
     async def login(self, email: str, password: str, user_agent: str) -> tuple[str, Row[Any]]:
         """Check the password; an unknown email costs the same hash verification as a known
-        one, so response times do not reveal which accounts exist."""
+        one, so response times do not reveal which accounts exist. An admin may turn password
+        login off in the system config (`passwordLogin.enabled`), as in Immich."""
+        if not await self.db.read(system_config.password_login_enabled):
+            raise Unauthorized("Password login has been disabled")
         user = await self.db.read(lambda c: users.get_by_email(c, email.lower()))
         stored = user.password_hash if user is not None else None
         matches = verify_password(stored or _DUMMY_HASH, password)
