@@ -176,7 +176,7 @@ def build_services(settings: Settings) -> Services:
         asset_metadata=AssetMetadataService(db),
         shared_links=SharedLinkService(db),
         activities=ActivityService(db),
-        system_config=SystemConfigService(db),
+        system_config=SystemConfigService(db, events),
         notifications=NotificationService(db),
         system_metadata=SystemMetadataService(db),
     )

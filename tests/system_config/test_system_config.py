@@ -12,6 +12,7 @@ import pytest
 from filmroll.db.engine import Database
 from filmroll.repositories import system_config
 from tests.contract import assert_error_body, assert_matches
+from tests.events.helpers import Listener, cookie_headers
 from tests.support import LiveServer
 
 CONFIG = "/api/system-config"
@@ -236,14 +237,17 @@ def test_password_login_can_be_disabled(fresh_server: LiveServer) -> None:
 
 
 def test_the_apps_read_the_saved_settings(fresh_server: LiveServer) -> None:
-    """`/server/config`, which the apps read before login, follows the saved settings."""
+    """`/server/config`, which the apps read before login, follows the saved settings, and
+    connected apps are told to read it again (`on_config_update`)."""
     config = _defaults(fresh_server)
     config["server"].update(loginPageMessage="Welcome, family", externalDomain="https://photos.example.org")
     config["server"]["publicUsers"] = False
     config["trash"]["days"] = 12
     config["user"]["deleteDelay"] = 3
-    with fresh_server.client(fresh_server.admin()) as c:
+    _id, _email, token = fresh_server.new_user("watcher")
+    with Listener(fresh_server, cookie_headers(token)) as app, fresh_server.client(fresh_server.admin()) as c:
         assert c.put(CONFIG, json=config).status_code == 200
+        app.wait("on_config_update")
     with fresh_server.client() as anon:
         shown = anon.get("/api/server/config").json()
     assert shown["loginPageMessage"] == "Welcome, family"

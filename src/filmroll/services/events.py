@@ -24,7 +24,8 @@ Names, payloads and recipients are Immich v2.7.5's:
 | `on_asset_stack_update` | none | owner |
 | `on_session_delete` | `sessionId` | that session's connections, which are then closed |
 | `on_user_delete` | `userId` | everyone (Immich broadcasts it) |
-| `on_config_update` | none | everyone |
+| `on_config_update` | none | everyone, after an admin saves the system config |
+| `on_notification` | `NotificationDto` | the user a notification is for (an album invitation) |
 | `on_server_version` | `ServerVersionResponseDto` | the connection that just opened |
 
 Asset events go to the owner's connections only, as in Immich: partners and album members

@@ -17,6 +17,7 @@ import orjson
 from filmroll.db.engine import Database
 from filmroll.errors import BadRequest, PayloadTooLarge
 from filmroll.repositories import system_config
+from filmroll.services import events
 from filmroll.services.system_config_defaults import SYSTEM_CONFIG_DEFAULTS
 from filmroll.services.system_config_schema import validate
 
@@ -59,8 +60,9 @@ def difference(config: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
 
 
 class SystemConfigService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, bus: events.EventBus | None = None) -> None:
         self.db = db
+        self.events = bus or events.EventBus()
 
     async def get(self) -> dict[str, Any]:
         """The configuration in effect: the defaults with what an admin saved."""
@@ -76,4 +78,6 @@ class SystemConfigService:
             raise PayloadTooLarge(f"Configuration is larger than the limit of {MAX_CONFIG_BYTES} bytes")
         overrides = difference(config, SYSTEM_CONFIG_DEFAULTS)
         await self.db.write(lambda conn: system_config.put(conn, overrides))
+        # connected apps reload /server/config and /server/features, as Immich tells them to
+        await self.events.config_updated()
         return merge(SYSTEM_CONFIG_DEFAULTS, overrides)
