@@ -149,6 +149,14 @@ def drop_partner_asset(conn: sqlite3.Connection, asset_id: str) -> None:
     )
 
 
+def unshare(conn: sqlite3.Connection, shared_by: str, shared_with: str) -> None:
+    """A partnership ended: the sharer's assets are no longer a partner's. The server names in
+    deletes only the assets no album of ours shows (Immich's app would drop the others from its
+    albums too); those stay, as album assets, until their last album link goes (`prune`)."""
+    _delete(conn, "partners", shared_by_id=shared_by, shared_with_id=shared_with)
+    conn.execute("UPDATE assets SET partner = 0 WHERE owner_id = ? AND partner = 1", [shared_by])
+
+
 def prune(conn: sqlite3.Connection) -> None:
     """Drop album-only assets no album links any more, with their exif.
 
@@ -215,9 +223,7 @@ APPLY: dict[str, Apply] = {
     "PartnerV1": lambda c, d: _upsert(
         c, "partners", {"shared_by_id": d["sharedById"], "shared_with_id": d["sharedWithId"]}, d
     ),
-    "PartnerDeleteV1": lambda c, d: _delete(
-        c, "partners", shared_by_id=d["sharedById"], shared_with_id=d["sharedWithId"]
-    ),
+    "PartnerDeleteV1": lambda c, d: unshare(c, d["sharedById"], d["sharedWithId"]),
     "AssetV1": _asset(own=True),
     "AssetDeleteV1": lambda c, d: delete_asset(c, d["assetId"]),
     "PartnerAssetV1": _asset(partner=True),

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from filmroll.client.http import Api
@@ -103,7 +104,14 @@ class Writer:
 
     def run(self, count: int) -> None:
         for _ in range(count):
-            self.db.write_sync(self.step)
+            while True:
+                try:
+                    self.db.write_sync(self.step)
+                    break
+                except sa.exc.IntegrityError:
+                    # two writers toggled the one shared partnership at once: both saw none and
+                    # created it; the loser's transaction rolled back whole, so write again
+                    continue
             self.ops += 1
             time.sleep(self.rng.uniform(0, 0.004))
 
