@@ -87,6 +87,13 @@ def reserve(conn: Connection, count: int = 1) -> Stamp:
     return stamp
 
 
+def hold(conn: Connection) -> None:
+    """Take the clock's lock now, before `reserve`, in a write that first reads what it will
+    stamp tombstones for: every writer that reserved earlier has then committed, so what is
+    read next includes its rows, and no later writer stamps anything until this one commits."""
+    conn.execute(sa.select(sync_clock.c.seq).where(sync_clock.c.id == 1).with_for_update())
+
+
 def _now(conn: Connection) -> datetime:
     """The clock stamps follow: the database server's on PostgreSQL, the host's on SQLite.
 

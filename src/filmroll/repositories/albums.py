@@ -107,6 +107,10 @@ def delete(conn: Connection, album_id: uuid.UUID) -> None:
     They are stamped before the album's own tombstones: a link removed before a user lost the
     album is one that user saw (`access.saw_link_removal`).
     """
+    # Writers adding a member or an asset hold the clock until they commit: holding it before
+    # reading means the members and links read below include theirs (a member added while the
+    # album was being deleted could otherwise have synced it and never get its tombstone).
+    clock.hold(conn)
     album = get(conn, album_id)
     if album is None:
         return
