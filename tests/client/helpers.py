@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from filmroll.client.connect import Credentials, connect
 from filmroll.client.mirror import Mirror, MirrorOptions, MirrorReport, open_replica
 from filmroll.client.replica import Replica
+from filmroll.client.v2 import sync_v2
 from filmroll.client.verify import VerifyReport, verify
 from filmroll.db import clock
 from filmroll.db.engine import Database
@@ -116,3 +117,16 @@ def forms_settled(db: Database, timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError("the wire form renderer did not catch up")
         time.sleep(0.05)
+
+
+async def sync_once(server: LiveServer, target: Path, user: User) -> None:
+    """One v2 sync of the replica in `target` as `user`."""
+    replica = open_replica(target)
+    try:
+        api = await connect(server.url, replica, user.creds)
+        try:
+            await sync_v2(api, replica)
+        finally:
+            await api.aclose()
+    finally:
+        replica.close()

@@ -6,29 +6,18 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from filmroll.client.connect import connect
 from filmroll.client.mirror import open_replica
-from filmroll.client.v2 import sync_v2
-from tests.client.helpers import User, new_user
+from tests.client.helpers import User, new_user, sync_once
 from tests.support import LiveServer
 from tests.sync.v1.builders import AssetBuilder
 
 
 async def _sync(server: LiveServer, target: Path, user: User) -> set[tuple[str, int, int]]:
     """Sync once; the replica's assets as (id, own, partner)."""
-    replica = open_replica(target)
-    try:
-        api = await connect(server.url, replica, user.creds)
-        try:
-            await sync_v2(api, replica)
-        finally:
-            await api.aclose()
-        return {
-            (str(r[0]), int(r[1]), int(r[2]))
-            for r in replica.conn.execute("SELECT id, own, partner FROM assets")
-        }
-    finally:
-        replica.close()
+    await sync_once(server, target, user)
+    with open_replica(target) as replica:
+        rows = replica.conn.execute("SELECT id, own, partner FROM assets")
+        return {(str(r[0]), int(r[1]), int(r[2])) for r in rows}
 
 
 async def test_an_unshared_asset_goes_with_its_last_album_link(

@@ -21,7 +21,7 @@ from filmroll.client.replica import Replica, wire_hash
 from filmroll.client.v2 import sync_v2
 from filmroll.client.verify import ALBUM_TYPES, UNDIGESTED, VerifyReport, verify
 from filmroll.ids import new_id
-from tests.client.helpers import User, forms_settled, new_user
+from tests.client.helpers import User, forms_settled, new_user, sync_once
 from tests.client.test_repair_kinds import World, _post, build
 from tests.support import LiveServer
 from tests.sync.v1.builders import AssetBuilder
@@ -46,18 +46,6 @@ async def _verify(
 
             api.http.event_hooks["request"].append(record)
             return await verify(api, replica, target, repair_rows=repair)
-        finally:
-            await api.aclose()
-    finally:
-        replica.close()
-
-
-async def _sync(server: LiveServer, target: Path, user: User) -> None:
-    replica = open_replica(target)
-    try:
-        api = await connect(server.url, replica, user.creds)
-        try:
-            await sync_v2(api, replica)
         finally:
             await api.aclose()
     finally:
@@ -105,7 +93,7 @@ async def test_a_clean_replica_reads_top_digests_and_no_asset_stream(
     assert report.streamed > 0
 
     _album_only(server, builder, world)
-    await _sync(server, tmp_path, world.alice)
+    await sync_once(server, tmp_path, world.alice)
     seen = []
     report = await _verify(server, tmp_path, world.alice, seen)
     assert report.clean, {t: d for t, d in report.tables.items() if not d.clean}
