@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import inspect
 import secrets
+import socket
 import time
 import uuid
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy.engine import Connection
 
@@ -78,12 +80,21 @@ def test_stream_right_after_uploads_has_every_upload(server: LiveServer) -> None
 
 
 def test_disconnect_mid_stream_releases_the_snapshot(server: LiveServer, db: Database) -> None:
-    """A client that hangs up half-way must not keep a snapshot connection."""
-    client = new_client(server, "hangs-up")
-    AssetBuilder(db, seed=11).insert_many(uuid.UUID(client.user_id), 5_000)
+    """A client that hangs up half-way must not keep a snapshot connection.
+
+    The client takes the stream uncompressed through a small, fixed receive buffer, so the
+    server cannot hand the whole stream to the kernel and finish before the client hangs up.
+    """
+    user_id, _email, token = server.new_user("hangs-up")
+    AssetBuilder(db, seed=11).insert_many(uuid.UUID(user_id), 10_000)
     app: Any = server._server.config.app
     slots = app.state.services.db._snapshot_slots
-    with client.http, client.http.stream("POST", "/api/sync/stream", json={"types": ["AssetsV1"]}) as resp:
+    transport = httpx.HTTPTransport(socket_options=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)])
+    headers = {"authorization": f"Bearer {token}", "accept-encoding": "identity"}
+    with (
+        httpx.Client(base_url=server.url, headers=headers, transport=transport, timeout=60) as http,
+        http.stream("POST", "/api/sync/stream", json={"types": ["AssetsV1"]}) as resp,
+    ):
         assert resp.status_code == 200
         next(resp.iter_bytes())
         assert slots.borrowed_tokens == 1
