@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import subprocess
@@ -29,18 +30,69 @@ POSTGRES_URL = os.environ.get(
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def _admin_engine() -> sa.Engine:
+    return sa.create_engine(
+        POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+
+
+_PREFIX = "filmroll_t_"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _drop_databases(names: list[str]) -> None:
+    admin = _admin_engine()
+    with admin.connect() as conn:
+        for name in names:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _drop_orphans() -> None:
+    """Drop the test databases of runs that ended without dropping theirs (killed, crashed):
+    each name carries the pid of the run that made it, and a run still alive keeps its own."""
+    admin = _admin_engine()
+    with admin.connect() as conn:
+        names = conn.execute(sa.text("SELECT datname FROM pg_database")).scalars()
+        pids = {n: n.removeprefix(_PREFIX).split("_")[0] for n in names if n.startswith(_PREFIX)}
+        orphans = [n for n, pid in pids.items() if not (pid.isdigit() and _alive(int(pid)))]
+    admin.dispose()
+    _drop_databases(orphans)
+
+
+_CREATED: list[str] = []
+
+
+def _drop_created() -> None:
+    """At exit: a run leaves no databases behind (its servers have stopped by then)."""
+    if _CREATED:
+        _drop_databases(_CREATED)
+
+
 def fresh_database(backend: str, tmp_dir: Path) -> str:
-    """A new, migrated, empty database; PostgreSQL must be reachable (tests never skip it)."""
+    """A new, migrated, empty database; PostgreSQL must be reachable (tests never skip it).
+    PostgreSQL databases are dropped when the test run exits."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp_dir / f'filmroll-{uuid.uuid4().hex[:8]}.db'}"
     else:
-        name = f"filmroll_t_{uuid.uuid4().hex[:12]}"
-        admin = sa.create_engine(
-            POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-        )
+        if not _CREATED:
+            _drop_orphans()
+            atexit.register(_drop_created)
+        name = f"{_PREFIX}{os.getpid()}_{uuid.uuid4().hex[:12]}"
+        admin = _admin_engine()
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
+        _CREATED.append(name)
         url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
     upgrade(url)
     return url
