@@ -143,19 +143,29 @@ def build_services(settings: Settings) -> Services:
     )
     sync_v1_service, sync_v2_service = SyncV1Service(db), SyncV2Service(db)
     memory_service = MemoryService(db)
+    asset_service, config_service = AssetService(db, storage, events), SystemConfigService(db, events)
+    maintenance = DailyMaintenance(
+        db,
+        sync_v1_service,
+        sync_v2_service,
+        storage,
+        memories=memory_service,
+        assets=asset_service,
+        config=config_service,
+    )
     return Services(
         settings=settings,
         db=db,
         auth=AuthService(db, settings.session_days, events),
         users=UserService(db, events),
         storage=storage,
-        assets=AssetService(db, storage, events),
+        assets=asset_service,
         uploads=UploadService(db, storage, runner.notify, events),
         jobs=runner,
         partners=PartnerService(db),
         sync_v1=sync_v1_service,
         sync_v2=sync_v2_service,
-        maintenance=DailyMaintenance(db, sync_v1_service, sync_v2_service, storage, memories=memory_service),
+        maintenance=maintenance,
         albums=AlbumService(db, events),
         stacks=StackService(db, events),
         preferences=PreferenceService(db),
@@ -176,7 +186,7 @@ def build_services(settings: Settings) -> Services:
         asset_metadata=AssetMetadataService(db),
         shared_links=SharedLinkService(db),
         activities=ActivityService(db),
-        system_config=SystemConfigService(db, events),
+        system_config=config_service,
         notifications=NotificationService(db),
         system_metadata=SystemMetadataService(db),
     )

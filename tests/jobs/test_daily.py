@@ -63,7 +63,13 @@ async def test_daily_maintenance(database_url: str, tmp_path: Path) -> None:
         db.write_sync(seed)
         maintenance = DailyMaintenance(db, SyncV1Service(db), SyncV2Service(db), LocalStorage(tmp_path))
         counts = await maintenance.run_once()
-        assert counts == {"v1Tombstones": 1, "v2Tombstones": 1, "expiredSessions": 1, "stalePartials": 1}
+        assert counts == {
+            "v1Tombstones": 1,
+            "v2Tombstones": 1,
+            "expiredSessions": 1,
+            "stalePartials": 1,
+            "oldNotifications": 0,
+        }
         assert sorted(folder.iterdir()) == [in_progress], "only the upload idle for over an hour goes"
 
         def left(conn: sa.Connection) -> tuple[list[int], list[int], int]:

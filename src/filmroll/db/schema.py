@@ -692,14 +692,6 @@ version_history = sa.Table(
     sa.Column("version", sa.String(32), nullable=False),
 )
 
-system_config = sa.Table(
-    "system_config",
-    metadata,
-    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
-    sa.Column("value", sa.JSON(), nullable=False),  # only what differs from Immich's defaults
-    sa.Column("updated_at", Ts, nullable=False),
-)
-
 notifications = sa.Table(
     "notifications",
     metadata,

@@ -1,5 +1,6 @@
 """Daily maintenance: prune tombstones past every sync window, drop expired sessions and
-remove partial files left by interrupted uploads; create "on this day" memories.
+remove partial files left by interrupted uploads; empty the trash of what stayed in it longer
+than the configured days and drop old notifications; create "on this day" memories.
 
 However many server and worker processes share the database, the run happens once per
 `INTERVAL` per cluster: each process checks every `CHECK_INTERVAL` whether a run is due and
@@ -19,8 +20,10 @@ from filmroll.db import statistics
 from filmroll.db.clock import utcnow
 from filmroll.db.engine import Database
 from filmroll.periodic import Periodic
-from filmroll.repositories import cluster, sessions
+from filmroll.repositories import cluster, notifications, sessions
+from filmroll.services.assets import AssetService
 from filmroll.services.memories import MemoryService
+from filmroll.services.system_config import SystemConfigService
 from filmroll.storage import Storage, StorageError
 from filmroll.sync.v1.service import SyncV1Service
 from filmroll.sync.v2.service import SyncV2Service
@@ -65,26 +68,36 @@ class DailyMaintenance:
         storage: Storage,
         *,
         memories: MemoryService | None = None,
+        assets: AssetService | None = None,
+        config: SystemConfigService | None = None,
     ) -> None:
         self.db = db
         self.sync_v1 = sync_v1
         self.sync_v2 = sync_v2
         self.storage = storage
         self.memories = memories
+        self.assets = assets
+        self.config = config
         self.runner_id = f"{socket.gethostname()}:{os.getpid()}"[:64]
         self._periodic = Periodic("daily-maintenance", self._tick, CHECK_INTERVAL.total_seconds())
 
     async def run_once(self) -> dict[str, int]:
         """v1 keeps asset tombstones 100 days, v2 the rest 31 days; sessions end at expiry;
         partial uploads idle for `PARTIAL_IDLE` are removed (uploads in progress are kept);
-        the planner's statistics are refreshed (`db.statistics`)."""
+        old notifications go; the trash keeps assets `trash.days` (none when the trash is
+        off, as Immich); the planner's statistics are refreshed (`db.statistics`)."""
         now = utcnow()
         counts = {
             "v1Tombstones": await self.sync_v1.prune_audit(now),
             "v2Tombstones": await self.sync_v2.prune_audit(),
             "expiredSessions": await self.db.write(lambda c: sessions.delete_expired(c, now)),
             "stalePartials": await self.storage.remove_stale_partials(PARTIAL_IDLE),
+            "oldNotifications": await self.db.write(lambda c: notifications.cleanup(c, now)),
         }
+        if self.assets is not None and self.config is not None:
+            trash = (await self.config.get())["trash"]
+            kept = timedelta(days=int(trash["days"]) if trash["enabled"] else 0)
+            counts["trashEmptied"] = await self.assets.purge_trash(now - kept)
         await self.db.write(statistics.refresh)
         if self.memories is not None:  # "on this day" memories and their cleanup
             counts |= await self.memories.run_daily()

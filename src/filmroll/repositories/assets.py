@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -254,3 +255,9 @@ def statistics(
 def trashed_ids(conn: Connection, owner_id: uuid.UUID) -> list[uuid.UUID]:
     query = sa.select(assets.c.id).where(assets.c.owner_id == owner_id, assets.c.deleted_at.is_not(None))
     return [row.id for row in conn.execute(query)]
+
+
+def trashed_before(conn: Connection, cutoff: datetime, limit: int) -> list[uuid.UUID]:
+    """Up to `limit` assets of any owner that went to the trash before `cutoff`."""
+    query = sa.select(assets.c.id).where(assets.c.deleted_at < cutoff).order_by(assets.c.deleted_at)
+    return [row.id for row in conn.execute(query.limit(limit))]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -77,3 +77,17 @@ def set_read(
 def soft_delete(conn: Connection, user_id: uuid.UUID, ids: Sequence[uuid.UUID], now: datetime) -> None:
     query = sa.update(notifications).where(notifications.c.id.in_(set(ids)), owned_by(user_id))
     conn.execute(query.values(deleted_at=now, updated_at=now))
+
+
+def cleanup(conn: Connection, now: datetime) -> int:
+    """Delete what no one will look at again: notifications deleted over 3 days ago, read ones
+    created over 15 days ago and read over 2 days ago, and unread ones over 30 days old. The
+    ages are Immich's; its read rule keeps notifications read *more* than 2 days ago, which
+    reads as a slip, so read ones go once 2 days have passed since they were read."""
+    n = notifications.c
+    old = sa.or_(
+        sa.and_(n.deleted_at.is_not(None), n.deleted_at < now - timedelta(days=3)),
+        sa.and_(n.read_at < now - timedelta(days=2), n.created_at < now - timedelta(days=15)),
+        sa.and_(n.read_at.is_(None), n.created_at < now - timedelta(days=30)),
+    )
+    return conn.execute(sa.delete(notifications).where(old)).rowcount

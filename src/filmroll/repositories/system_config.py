@@ -1,37 +1,26 @@
-"""SQL for the one `system_config` row: what an admin changed from Immich's defaults."""
+"""SQL for the server's configuration: what an admin changed from Immich's defaults, one JSON
+value in `system_metadata` under Immich's own key for it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
-from filmroll.db.clock import utcnow
-from filmroll.db.schema import system_config
+from filmroll.repositories import system_metadata
 
-ROW_ID = 1
-"""The single row's key: there is one configuration per server."""
+KEY = "system-config"
 
 
 def get(conn: Connection) -> dict[str, Any]:
     """The stored overrides ({} when an admin never saved one)."""
-    query = sa.select(system_config.c.value).where(system_config.c.id == ROW_ID)
-    value = conn.execute(query).scalar_one_or_none()
+    value = system_metadata.get(conn, KEY)
     return value if isinstance(value, dict) else {}
 
 
 def put(conn: Connection, value: dict[str, Any]) -> None:
-    """Replace the stored overrides; an upsert, so two first saves at once cannot collide."""
-    values = {"id": ROW_ID, "value": value, "updated_at": utcnow()}
-    stmt = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(system_config).values(values)
-    conn.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["id"], set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at}
-        )
-    )
+    """Replace the stored overrides (an upsert, so two first saves at once cannot collide)."""
+    system_metadata.put(conn, KEY, value)
 
 
 def password_login_enabled(conn: Connection) -> bool:

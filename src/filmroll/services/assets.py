@@ -98,6 +98,8 @@ ANNOUNCE_LIMIT = 1_000
 """Edits of more assets at once are not announced one event per asset: thousands of
 `on_asset_update` payloads would cost the server seconds and flood every open app, which get
 the same changes through sync anyway."""
+PURGE_BATCH = 500
+"""Assets deleted per transaction when the trash is emptied by age."""
 
 
 class AssetService:
@@ -200,6 +202,25 @@ class AssetService:
             deleted = await self.db.write(apply)
         await self._remove_files(deleted)
         return len(deleted)
+
+    async def purge_trash(self, cutoff: datetime) -> int:
+        """Delete for good every asset, of any owner, trashed before `cutoff` (the trash's
+        retention, run daily): in batches, each its own short transaction, so a large trash
+        never holds the change clock for long."""
+        total = 0
+        while True:
+
+            def apply(conn: Connection) -> list[Row[Any]]:
+                gone = assets_repo.delete(conn, assets_repo.trashed_before(conn, cutoff, PURGE_BATCH))
+                events.deleted(outbox, gone)
+                return gone
+
+            async with self.events.collect() as outbox:
+                deleted = await self.db.write(apply)
+            await self._remove_files(deleted)
+            total += len(deleted)
+            if len(deleted) < PURGE_BATCH:
+                return total
 
     async def _remove_files(self, rows: Sequence[Row[Any]]) -> None:
         """Remove originals and derived files after the delete committed; leftovers are only logged."""
