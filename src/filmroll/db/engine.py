@@ -174,6 +174,12 @@ class Snapshot:
         self._token = token
         self._lock = threading.Lock()
         self._turn = CapacityLimiter(1)
+        self._closers: list[Callable[[], None]] = []
+
+    def on_close(self, fn: Callable[[], None]) -> None:
+        """Run `fn` (in the closing thread) before the transaction ends: a reader that holds
+        the connection between reads, such as a query still streaming rows, lets go first."""
+        self._closers.append(fn)
 
     def read_sync(self, fn: Callable[[Connection], T]) -> T:
         with self._lock:
@@ -192,11 +198,16 @@ class Snapshot:
     def _close_sync(self) -> None:
         with self._lock:
             conn, self._conn = self._conn, None
+            closers, self._closers = self._closers, []
         if conn is not None:
             try:
-                conn.rollback()
+                for fn in closers:
+                    fn()
             finally:
-                conn.close()
+                try:
+                    conn.rollback()
+                finally:
+                    conn.close()
 
     async def close(self) -> None:
         """End the transaction and free the connection; safe to call twice and when cancelled."""

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
+from filmroll.db import clock
+from filmroll.sync.forms.queries import ASSETS
+from filmroll.sync.forms.renderer import render_batch
 from tests.support import LiveServer
 from tests.sync.v1.builders import AssetBuilder
 from tests.sync.v2.helpers import ALL_TYPES, SyncClient, new_client
@@ -104,6 +108,12 @@ def test_a_large_library_is_counted_exactly_and_sized_closely(
     body = raw_stream(alice, ["AssetsV1"])
     assert answer["lines"] == len(body.splitlines()) == 5_201
     assert abs(answer["bytes"] - len(body)) < 0.02 * len(body)
+    # The sampled step stops reading part-way, its forms rendered so that on PostgreSQL its
+    # query is still streaming; the next types read the same snapshot after it.
+    upper = builder.db.read_sync(clock.current)
+    builder.db.write_sync(partial(render_batch, ft=ASSETS, after=0, upper=upper, limit=10_000))
+    both = estimate(alice, ["AssetsV1", "AssetExifsV1", "AlbumsV1"])["types"]
+    assert [both[t]["lines"] for t in ("AssetsV1", "AssetExifsV1", "AlbumsV1")] == [5_200, 0, 0]
 
 
 def test_large_albums_are_counted_exactly_and_sized_closely(

@@ -40,6 +40,9 @@ class DryRun:
     async def write(self, fn: Callable[[Connection], Any]) -> None:
         del fn
 
+    def on_close(self, fn: Callable[[], None]) -> None:
+        self._snapshot.on_close(fn)
+
 
 @dataclass(frozen=True)
 class Totals:

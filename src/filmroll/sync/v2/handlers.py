@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
 
+import anyio
 import orjson
 from sqlalchemy.engine import Connection, Row
 
@@ -97,19 +99,40 @@ def _source(source: Source, mapper: Mapper) -> Source:
 
 def composed(entity: str, forms: FormTable, query: Callable[..., Sequence[Row[Any]]]) -> Step:
     """The owner's asset or exif lines, each batch composed by the database from the stored
-    forms (`queries.own_blob`); a batch with a stale form, or past the sequences the composed
-    ack covers, is read again row by row and completed, as `rows` would."""
+    forms: on PostgreSQL from one query streaming to the end (`queries.LineStream`), else (or
+    once the stream met a stale form) a query per batch (`queries.own_blob`); a batch with a
+    stale form, or past the sequences the composed ack covers, is read again row by row and
+    completed, as `rows` would."""
 
-    def source(conn: Connection, me: uuid.UUID, after: int, upper: int, limit: int) -> repo.Blob:
+    def source(
+        conn: Connection, me: uuid.UUID, lines: repo.LineStream, after: int, upper: int, limit: int
+    ) -> repo.Blob:
         if upper <= MAX_COMPOSED_SEQ:
-            blob = repo.own_blob(conn, forms.name, entity, me, after, upper, limit)
+            blob = lines.batch(conn, after, limit) or repo.own_blob(
+                conn, forms.name, entity, me, after, upper, limit
+            )
             if not blob.stale:
                 return blob
         page = completed(conn, forms, query(conn, me, after, upper, limit))
         last = int(page[-1].seq) if page else after
         return repo.Blob(stored_lines(entity, page), last, len(page), 0)
 
-    return lambda run: run.blobs(partial(source, me=run.me), run.after(entity))
+    async def step(run: Run) -> Lines:
+        lines = repo.LineStream(forms.name, entity, run.me, run.upper)
+        run.db.on_close(lines.close)  # should this generator never be closed
+        try:
+            async with aclosing(
+                run.blobs(partial(source, me=run.me, lines=lines), run.after(entity))
+            ) as blobs:
+                async for blob in blobs:
+                    yield blob
+        finally:
+            # A step left early (an estimate's sample, a cancelled request) frees the
+            # connection for the next one; the read waits for a batch still being read.
+            with anyio.CancelScope(shield=True):
+                await run.db.read(lines.finish)
+
+    return step
 
 
 MAX_COMPOSED_SEQ = (1 << 48) - 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -89,7 +89,7 @@ class Run:
             if page:
                 yield page
 
-    async def blobs(self, source: BlobSource, after: int) -> AsyncIterator[bytes]:
+    async def blobs(self, source: BlobSource, after: int) -> AsyncGenerator[bytes]:
         """Like `pages`, for sources whose batches arrive as lines already composed."""
 
         def read(start: int) -> Awaitable[Blob]:
