@@ -93,14 +93,19 @@ def store(conn: Connection, ft: FormTable, forms: Sequence[tuple[uuid.UUID, int,
     transaction holds are skipped rather than waited for (PostgreSQL; SQLite has one writer):
     a bulk edit locks rows in its own order, so waiting could deadlock, and a row being written
     gets a new stamp and is rendered again anyway. A row written since it was rendered keeps
-    its stale form.
+    its stale form. The lock taken is PostgreSQL's `FOR NO KEY UPDATE`, the one its own update
+    of these columns takes: a row that another transaction only references (a new album link,
+    exif row or job holds a key-share lock on it, and does not re-stamp it) is still stored;
+    `FOR UPDATE` skipped it, and the cursor moved past it with its form left stale.
     """
     if not forms:
         return
     key = ft.key
     free = set(
         conn.execute(
-            sa.select(key).where(key.in_([k for k, *_ in forms])).with_for_update(skip_locked=True)
+            sa.select(key)
+            .where(key.in_([k for k, *_ in forms]))
+            .with_for_update(skip_locked=True, key_share=True)
         ).scalars()
     )
     statement = (
