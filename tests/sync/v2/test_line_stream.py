@@ -58,6 +58,8 @@ def test_streamed_batches_equal_paged_ones(db: Database, backend: str) -> None:
         for ft, entity in SOURCES:
             for limit in (1, 3, 5, len(NAMES), 1000):
                 assert _streamed(conn, ft.name, entity, me, limit) == _walk(conn, ft, entity, me, limit)
+        # The planner setting a stream runs with is the stream's alone.
+        assert conn.exec_driver_sql("SHOW enable_sort").scalar() == "on"
 
     db.read_sync(check)
 
