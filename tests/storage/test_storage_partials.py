@@ -57,9 +57,11 @@ async def test_idle_partials_are_removed_while_recent_ones_stay(storage_backend:
         os.utime(old, (two_hours_ago, two_hours_ago))
         idle_for = timedelta(hours=1)
     else:
-        # The S3 server stamps parts with its own clock: make "idle" short instead of the part old.
-        await asyncio.sleep(1.5)
-        idle_for = timedelta(seconds=1)
+        # The S3 server stamps parts with its own clock: make "idle" short instead of the part
+        # old. Its stamps have whole seconds, so a part written just now can look up to a
+        # second older than it is: the window leaves room for that and for a loaded machine.
+        await asyncio.sleep(4)
+        idle_for = timedelta(seconds=2.5)
     recent = await _abandoned(storage_backend, "thumbs/u/cd/new-preview.jpeg")
     assert await storage.remove_stale_partials(idle_for=idle_for) == 1
     assert len(storage_backend.in_progress()) == 1

@@ -4,6 +4,7 @@ API-key rules, and the password-login switch taking effect."""
 from __future__ import annotations
 
 import copy
+import secrets
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,10 +12,12 @@ import pytest
 
 from filmroll.db.engine import Database
 from filmroll.repositories import system_config
+from tests.assets.helpers import PHOTOS, upload
 from tests.contract import assert_error_body, assert_matches
 from tests.events.helpers import Listener, cookie_headers
 from tests.support import LiveServer
 
+PHOTO = PHOTOS / "exif-parser" / "starfish.jpg"
 CONFIG = "/api/system-config"
 DEFAULTS = "/api/system-config/defaults"
 
@@ -263,3 +266,23 @@ def test_only_changes_from_the_defaults_are_stored(server: LiveServer, db: Datab
     with server.client(server.admin()) as c:
         assert c.put(CONFIG, json=changed).status_code == 200
     assert db.read_sync(system_config.get) == {"trash": {"days": 9}}
+
+
+def test_with_the_trash_off_a_delete_is_for_good(fresh_server: LiveServer) -> None:
+    """As in Immich, `DELETE /assets` without `force` trashes only while the trash is on."""
+    _id, _email, token = fresh_server.new_user("deleter")
+    config = _defaults(fresh_server)
+    with fresh_server.client(token) as c:
+        ids = []
+        for _ in range(2):
+            resp = upload(c, PHOTO, content=PHOTO.read_bytes() + secrets.token_bytes(8))
+            assert resp.status_code == 201, resp.text
+            ids.append(resp.json()["id"])
+        assert c.request("DELETE", "/api/assets", json={"ids": ids[:1]}).status_code == 204
+        assert c.get(f"/api/assets/{ids[0]}").json()["isTrashed"] is True
+        config["trash"]["enabled"] = False
+        with fresh_server.client(fresh_server.admin()) as admin:
+            assert admin.put(CONFIG, json=config).status_code == 200
+        assert c.request("DELETE", "/api/assets", json={"ids": ids[1:]}).status_code == 204
+        assert_error_body(c.get(f"/api/assets/{ids[1]}"), 400)
+        assert c.get(f"/api/assets/{ids[0]}").json()["isTrashed"] is True, "what was in the trash stays"

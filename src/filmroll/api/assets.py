@@ -150,10 +150,7 @@ async def update_assets(
 async def delete_assets(
     body: AssetBulkDeleteDto, auth: Annotated[AuthContext, Perm("asset.delete")], svc: Svc
 ) -> Response:
-    if body.force:
-        await svc.assets.delete_forever(auth, body.ids)
-    else:
-        await svc.assets.trash(auth, body.ids)
+    await svc.assets.delete(auth, body.ids, force=body.force)
     return Response(status_code=204)
 
 

@@ -28,3 +28,10 @@ def password_login_enabled(conn: Connection) -> bool:
     section = get(conn).get("passwordLogin")
     enabled = section.get("enabled") if isinstance(section, dict) else None
     return enabled is not False
+
+
+def trash_enabled(conn: Connection) -> bool:
+    """`trash.enabled` as stored, Immich's default (true) when never saved."""
+    section = get(conn).get("trash")
+    enabled = section.get("enabled") if isinstance(section, dict) else None
+    return enabled is not False

@@ -28,6 +28,7 @@ from filmroll.mappers.asset import asset_response
 from filmroll.media.mime import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from filmroll.repositories import albums as albums_repo
 from filmroll.repositories import assets as assets_repo
+from filmroll.repositories import system_config
 from filmroll.services import events
 from filmroll.services.access import Action, require_assets, require_unlocked
 from filmroll.services.auth import AuthContext
@@ -151,6 +152,14 @@ class AssetService:
                     await self.db.read(partial(events.asset_updates, outbox=outbox, ids=batch))
         except Exception:
             log.exception("announcing asset updates failed")
+
+    async def delete(self, auth: AuthContext, ids: Sequence[uuid.UUID], *, force: bool) -> None:
+        """`DELETE /assets`: to the trash, or for good when asked to (`force`) or when an
+        admin turned the trash off, as Immich does."""
+        if force or not await self.db.read(system_config.trash_enabled):
+            await self.delete_forever(auth, ids)
+        else:
+            await self.trash(auth, ids)
 
     async def trash(self, auth: AuthContext, ids: Sequence[uuid.UUID]) -> None:
         def apply(conn: Connection) -> None:
