@@ -23,15 +23,15 @@ def put(conn: Connection, value: dict[str, Any]) -> None:
     system_metadata.put(conn, KEY, value)
 
 
+def _enabled(conn: Connection, section: str) -> bool:
+    """`<section>.enabled` as stored, Immich's default (true) when never saved."""
+    stored = get(conn).get(section)
+    return (stored.get("enabled") if isinstance(stored, dict) else None) is not False
+
+
 def password_login_enabled(conn: Connection) -> bool:
-    """`passwordLogin.enabled` as stored, Immich's default (true) when never saved."""
-    section = get(conn).get("passwordLogin")
-    enabled = section.get("enabled") if isinstance(section, dict) else None
-    return enabled is not False
+    return _enabled(conn, "passwordLogin")
 
 
 def trash_enabled(conn: Connection) -> bool:
-    """`trash.enabled` as stored, Immich's default (true) when never saved."""
-    section = get(conn).get("trash")
-    enabled = section.get("enabled") if isinstance(section, dict) else None
-    return enabled is not False
+    return _enabled(conn, "trash")

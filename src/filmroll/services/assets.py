@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -173,9 +173,16 @@ class AssetService:
             await self.db.write(apply)
 
     async def delete_forever(self, auth: AuthContext, ids: Sequence[uuid.UUID]) -> int:
+        return await self._delete_for_good(
+            lambda conn: [r.id for r in require_assets(conn, auth, ids, "delete")]
+        )
+
+    async def _delete_for_good(self, pick: Callable[[Connection], Sequence[uuid.UUID]]) -> int:
+        """Delete the assets `pick` chooses in one write transaction, tell their owners' apps,
+        then remove their files; returns how many went."""
+
         def apply(conn: Connection) -> list[Row[Any]]:
-            rows = require_assets(conn, auth, ids, "delete")
-            gone = assets_repo.delete(conn, [r.id for r in rows])
+            gone = assets_repo.delete(conn, pick(conn))
             events.deleted(outbox, gone)
             return gone
 
@@ -202,15 +209,7 @@ class AssetService:
             return await self.db.write(apply)
 
     async def empty_trash(self, auth: AuthContext) -> int:
-        def apply(conn: Connection) -> list[Row[Any]]:
-            gone = assets_repo.delete(conn, assets_repo.trashed_ids(conn, auth.user_id))
-            events.deleted(outbox, gone)
-            return gone
-
-        async with self.events.collect() as outbox:
-            deleted = await self.db.write(apply)
-        await self._remove_files(deleted)
-        return len(deleted)
+        return await self._delete_for_good(lambda conn: assets_repo.trashed_ids(conn, auth.user_id))
 
     async def purge_trash(self, cutoff: datetime) -> int:
         """Delete for good every asset, of any owner, trashed before `cutoff` (the trash's
@@ -218,17 +217,11 @@ class AssetService:
         never holds the change clock for long."""
         total = 0
         while True:
-
-            def apply(conn: Connection) -> list[Row[Any]]:
-                gone = assets_repo.delete(conn, assets_repo.trashed_before(conn, cutoff, PURGE_BATCH))
-                events.deleted(outbox, gone)
-                return gone
-
-            async with self.events.collect() as outbox:
-                deleted = await self.db.write(apply)
-            await self._remove_files(deleted)
-            total += len(deleted)
-            if len(deleted) < PURGE_BATCH:
+            count = await self._delete_for_good(
+                lambda conn: assets_repo.trashed_before(conn, cutoff, PURGE_BATCH)
+            )
+            total += count
+            if count < PURGE_BATCH:
                 return total
 
     async def _remove_files(self, rows: Sequence[Row[Any]]) -> None:

@@ -220,14 +220,13 @@ def _line_bytes(conn: Connection, table: str, entity: str, params: dict[str, Any
     row costs one `bytes` object. A `COPY … TO STDOUT` of the same lines, framed one per row
     already, measured slower: the driver's per-row read loop and the server's escaping cost
     more than it saved."""
-    driver = conn.connection.driver_connection
-    if not isinstance(driver, psycopg.Connection) or driver.info.encoding != "utf-8":
+    cursor = _bytes_cursor(conn)
+    if cursor is None:
         return None
     statement, constants = _own_lines(conn.dialect, table, entity, form_version())
     values = {**constants, **params}
     try:
-        with driver.cursor(binary=True) as cursor:
-            cursor.adapters.register_loader("text", ByteaBinaryLoader)
+        with cursor:
             cursor.execute(statement, values)
             return [line for (line,) in cursor.fetchall()]
     except psycopg.Error as exc:
@@ -325,19 +324,18 @@ class LineStream:
         return blob
 
     def _start(self, conn: Connection, after: int, limit: int) -> Iterator[tuple[bytes]] | None:
-        driver = _driver(conn)
-        if not isinstance(driver, psycopg.Connection) or driver.info.encoding != "utf-8":
+        cursor = _bytes_cursor(conn)
+        if cursor is None:
             return None
         statement, constants = _own_lines(conn.dialect, self._table, self._entity, form_version(), False)
         values = {**constants, "me": self._me, "after": after, "upper": self._upper}
+        driver = _driver(conn)
         driver.execute(f"SAVEPOINT {self.SAVEPOINT}")
         # Without a LIMIT the planner may sort all the owner's rows before sending the first
         # (hundreds of milliseconds at 100,000 rows, a spill to disk at millions): the owner's
         # (owner, sequence) index yields them in order from the first row. Undone with the
         # savepoint.
         driver.execute("SET LOCAL enable_sort = off")
-        cursor = driver.cursor(binary=True)
-        cursor.adapters.register_loader("text", ByteaBinaryLoader)
         self._at = after
         return cast("Iterator[tuple[bytes]]", cursor.stream(statement, values, size=limit))
 
@@ -360,6 +358,17 @@ class LineStream:
 
 def _driver(conn: Connection) -> Any:
     return conn.connection.driver_connection
+
+
+def _bytes_cursor(conn: Connection) -> psycopg.Cursor[Any] | None:
+    """A binary cursor on `conn`'s own psycopg connection (so inside its transaction) that
+    loads text as the bytes the server sent; None on another driver or encoding."""
+    driver = _driver(conn)
+    if not isinstance(driver, psycopg.Connection) or driver.info.encoding != "utf-8":
+        return None
+    cursor = driver.cursor(binary=True)
+    cursor.adapters.register_loader("text", ByteaBinaryLoader)
+    return cursor
 
 
 def lost_albums(me: uuid.UUID) -> sa.Select[Any]:
