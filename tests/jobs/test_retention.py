@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from filmroll.db.clock import utcnow
-from filmroll.db.engine import Database
+from filmroll.db.engine import Database, normalise_url
 from filmroll.db.schema import asset_audit, assets
 from filmroll.db.schema import notifications as notification_rows
 from filmroll.jobs.daily import DailyMaintenance
@@ -126,3 +126,25 @@ async def test_old_notifications_go(database_url: str, tmp_path: Path) -> None:
         assert counts["oldNotifications"] == sum(not kept for _a, kept in cases.values())
     finally:
         db.dispose()
+
+
+
+def test_the_purge_reads_the_trash_through_its_index(database_url: str) -> None:
+    """Only the trash is read: the planner finds a batch of the purge's query through the
+    partial index on `deleted_at` (sequential scans are discouraged on PostgreSQL so that the
+    test database's few rows do not decide the plan)."""
+    query = "SELECT id FROM assets WHERE deleted_at < '2026-01-01' ORDER BY deleted_at LIMIT 500"
+    engine = sa.create_engine(normalise_url(database_url))
+
+    def plan(conn: sa.Connection) -> str:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            return "\n".join(str(r[0]) for r in conn.exec_driver_sql("EXPLAIN " + query))
+        return "\n".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + query))
+
+    try:
+        with engine.begin() as conn:
+            found = plan(conn)
+    finally:
+        engine.dispose()
+    assert "ix_assets_trashed_deleted_at" in found, found

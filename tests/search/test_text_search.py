@@ -1,6 +1,7 @@
 """Substring search on file names and descriptions: the same answers on both databases whether
-a filter matches a few assets (read through PostgreSQL's trigram indexes) or more than the
-search reads up front, and PostgreSQL really plans those reads on the indexes."""
+a filter matches a few assets (read through PostgreSQL's trigram indexes or SQLite's FTS5
+trigram index) or more than the search reads up front; the databases really plan those reads
+on the indexes, and SQLite's index follows every write."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from filmroll.db.engine import Database
+from filmroll.db.schema import SQLITE_SEARCH_TRIGGERS
 from filmroll.repositories.search import PROBE
+from tests.assets.helpers import PHOTOS, upload
 from tests.search.helpers import put_many, search, share_into_timeline
 from tests.support import LiveServer
 from tests.sync.v1.builders import AssetBuilder
@@ -75,7 +78,7 @@ def _plan(conn: Connection, sql: str) -> str:
     return "\n".join(str(line) for line in conn.exec_driver_sql("EXPLAIN " + sql).scalars())
 
 
-def test_postgres_plans_substring_filters_on_trigram_indexes(db: Database) -> None:
+def test_databases_plan_substring_filters_on_trigram_indexes(db: Database) -> None:
     """The trigram indexes exist on PostgreSQL only, and the planner reads a substring filter
     through them (sequential scans are discouraged so that the test database's few rows do not
     decide the plan; without the index the plan would still be a sequential scan)."""
@@ -88,7 +91,7 @@ def test_postgres_plans_substring_filters_on_trigram_indexes(db: Database) -> No
     trigram = {"ix_assets_original_file_name_trgm", "ix_asset_exif_description_trgm"}
     if db.is_sqlite:
         assert not names & trigram
-        return
+        return _sqlite_plans_substring_filters_on_fts(db)
     assert trigram <= names
 
     def plans(conn: Connection) -> list[str]:
@@ -101,3 +104,50 @@ def test_postgres_plans_substring_filters_on_trigram_indexes(db: Database) -> No
     by_name, by_description = db.read_sync(plans)
     assert "ix_assets_original_file_name_trgm" in by_name
     assert "ix_asset_exif_description_trgm" in by_description
+
+
+def _sqlite_plans_substring_filters_on_fts(db: Database) -> None:
+    """Every trigger exists (a later migration that rebuilds `assets` or `asset_exif` in batch
+    mode drops their triggers, and search would silently miss new text), and a phrase query
+    is read through the FTS5 index."""
+
+    def read(conn: Connection) -> tuple[set[str], str]:
+        triggers = set(
+            conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars()
+        )
+        sql = (
+            "SELECT s.asset_id FROM asset_search_fts f JOIN asset_search_text s ON s.id = f.rowid"
+            " WHERE asset_search_fts MATCH 'file_name : \"zq-holiday\"'"
+        )
+        plan = "\n".join(str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+        return triggers, plan
+
+    triggers, plan = db.read_sync(read)
+    assert set(SQLITE_SEARCH_TRIGGERS) <= triggers
+    assert "SCAN f VIRTUAL TABLE INDEX" in plan and ":M" in plan  # the MATCH is the index's
+
+
+def test_text_search_follows_uploads_edits_and_deletes(server: LiveServer) -> None:
+    """Whatever writes the text, search finds the current file name and description and not
+    the old ones (on SQLite the FTS5 index is kept by triggers, so this covers them)."""
+    alice = new_client(server, "alice")
+    photo = next(PHOTOS.glob("*/*.jpg"))
+    resp = upload(alice.http, photo, photo.read_bytes() + b"zq", filename="Zq-Fjord-Trip.JPG")
+    assert resp.status_code == 201, resp.text
+    asset_id = resp.json()["id"]
+    assert search(alice.http, originalFileName="fjord-trip") == [asset_id]
+    assert search(alice.http, description="glacier") == []
+
+    def describe(text: str) -> None:
+        resp = alice.http.put(f"/api/assets/{asset_id}", json={"description": text})
+        assert resp.status_code == 200, resp.text
+
+    describe("Blue Glacier at dawn")
+    assert search(alice.http, description="GLACIER") == [asset_id]
+    describe("Red canyon")
+    assert search(alice.http, description="glacier") == []
+    assert search(alice.http, description="canyon", originalFileName="zq-fjord") == [asset_id]
+    resp = alice.http.request("DELETE", "/api/assets", json={"ids": [asset_id], "force": True})
+    assert resp.status_code == 204, resp.text
+    assert search(alice.http, originalFileName="fjord-trip", withDeleted=True) == []
+    assert search(alice.http, description="canyon", withDeleted=True) == []

@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 
 from filmroll.db.clock import seed_row
 from filmroll.db.engine import admin_engine
-from filmroll.db.schema import metadata, sync_clock
+from filmroll.db.schema import described, metadata, sync_clock
 
 _SCRIPTS = Path(__file__).parent / "migrations"
 
@@ -43,9 +43,8 @@ def drift(url: str) -> list[Any]:
     engine = admin_engine(url)
     try:
         with engine.connect() as conn:
-            return list(
-                compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
-            )
+            opts = {"compare_type": True, "include_name": described}
+            return list(compare_metadata(MigrationContext.configure(conn, opts=opts), metadata))
     finally:
         engine.dispose()
 

@@ -273,6 +273,14 @@ assets = sa.Table(
         "ix_assets_owner_id_local_date_time",
         *("owner_id", "local_date_time", "visibility", "deleted_at", "stack_id", "id"),
     ),
+    # The daily purge finds assets trashed before a cutoff, oldest first, in batches: only the
+    # trash, so each batch reads its own rows rather than scanning the library.
+    sa.Index(
+        "ix_assets_trashed_deleted_at",
+        "deleted_at",
+        postgresql_where=sa.text("deleted_at IS NOT NULL"),
+        sqlite_where=sa.text("deleted_at IS NOT NULL"),
+    ),
 )
 
 asset_exif = sa.Table(
@@ -606,6 +614,29 @@ TRIGRAM_INDEXES = tuple(
     ).ddl_if(dialect="postgresql")
     for column in (assets.c.original_file_name, asset_exif.c.description)
 )
+
+# Search, SQLite only: the same substring filters read an FTS5 trigram index (a side table
+# keyed by integer, the index over it and FTS5's shadow tables, all named with this prefix),
+# which triggers keep in step with `assets` and `asset_exif`. SQLAlchemy cannot describe
+# virtual tables or triggers, so the migration creates them and schema comparisons skip them.
+SQLITE_SEARCH_PREFIX = "asset_search_"
+SQLITE_SEARCH_TRIGGERS = (
+    "asset_search_text_ai",
+    "asset_search_text_ad",
+    "asset_search_text_au",
+    "assets_search_ai",
+    "assets_search_au",
+    "assets_search_ad",
+    "asset_exif_search_ai",
+    "asset_exif_search_au",
+    "asset_exif_search_ad",
+)
+
+
+def described(name: str | None, type_: str, _parents: Any) -> bool:
+    """Whether a database object belongs in schema comparisons (Alembic's `include_name`)."""
+    return not (type_ == "table" and name is not None and name.startswith(SQLITE_SEARCH_PREFIX))
+
 
 AUDIT_TABLES = (
     user_audit,

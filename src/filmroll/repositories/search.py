@@ -10,12 +10,12 @@ migration 0008), the branch reads just those instead. Distinct values (suggestio
 explore) are read by skipping through the same indexes: one index probe per distinct value
 instead of a pass over the library.
 
-On PostgreSQL the case-insensitive substring filters on `originalFileName` and `description`
-narrow a branch the same way, through trigram indexes (migration 0013), when the text has at
-least three characters.
+The case-insensitive substring filters on `originalFileName` and `description` narrow a branch
+the same way when the text has at least three characters: through trigram indexes on
+PostgreSQL (migration 0013), through an FTS5 trigram index on SQLite (migration 0023).
 
-What no index serves: `originalPath`, and on SQLite (or with shorter text) every substring
-filter, is checked on each row a branch walks, so a rare match in a large library reads that
+What no index serves: `originalPath`, and substring filters of shorter text, are checked on
+each row a branch walks, so a rare match in a large library reads that
 owner's whole library; so do filters that are each common but rarely together, and
 `statistics` and `random` read every match.
 """
@@ -109,8 +109,8 @@ def _probes(conn: Connection, owner: uuid.UUID, q: Query) -> list[sa.Select[Any]
     terms = [asset_exif.c[k] == v for k, v in q.exif.items() if k in _INDEXED_EXIF and v is not None]
     if terms:
         probes.append(sa.select(asset_exif.c.asset_id).where(asset_exif.c.owner_id == owner, *terms))
-    if conn.dialect.name != "postgresql":
-        return probes
+    if conn.dialect.name == "sqlite":
+        return probes + _fts_probes(owner, q)
     for name, text in q.contains.items():
         if name in TRIGRAM_CONTAINS and len(text) >= TRIGRAM_MIN:
             term = assets.c[name].icontains(text, autoescape=True)
@@ -118,6 +118,38 @@ def _probes(conn: Connection, owner: uuid.UUID, q: Query) -> list[sa.Select[Any]
     if q.description and len(q.description) >= TRIGRAM_MIN:
         term = asset_exif.c.description.icontains(q.description, autoescape=True)
         probes.append(sa.select(asset_exif.c.asset_id).where(asset_exif.c.owner_id == owner, term))
+    return probes
+
+
+_search_text = sa.table(
+    "asset_search_text",
+    sa.column("id", sa.Integer),
+    sa.column("asset_id", sa.Uuid),
+    sa.column("owner_id", sa.Uuid),
+)
+_search_fts = sa.table("asset_search_fts", sa.column("rowid", sa.Integer))
+_FTS_COLUMNS = {"original_file_name": "file_name"}
+
+
+def _fts_probes(owner: uuid.UUID, q: Query) -> list[sa.Select[Any]]:
+    """SQLite: the substring filters of at least `TRIGRAM_MIN` characters as FTS5 trigram
+    phrase queries (migration 0023). A phrase of trigrams matches where the text holds the
+    whole string, case-folded: every asset the filter itself matches, maybe a few more, which
+    the filter then drops."""
+    texts = {_FTS_COLUMNS[k]: v for k, v in q.contains.items() if k in _FTS_COLUMNS}
+    if q.description:
+        texts["description"] = q.description
+    probes = []
+    for column, text in texts.items():
+        if len(text) < TRIGRAM_MIN:
+            continue
+        phrase = f'{column} : "{text.replace(chr(34), chr(34) * 2)}"'
+        probes.append(
+            sa.select(_search_text.c.asset_id)
+            .select_from(_search_fts.join(_search_text, _search_text.c.id == _search_fts.c.rowid))
+            .where(sa.text("asset_search_fts MATCH :phrase").bindparams(phrase=phrase))
+            .where(_search_text.c.owner_id == owner)
+        )
     return probes
 
 
