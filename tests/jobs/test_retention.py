@@ -128,7 +128,6 @@ async def test_old_notifications_go(database_url: str, tmp_path: Path) -> None:
         db.dispose()
 
 
-
 def test_the_purge_reads_the_trash_through_its_index(database_url: str) -> None:
     """Only the trash is read: the planner finds a batch of the purge's query through the
     partial index on `deleted_at` (sequential scans are discouraged on PostgreSQL so that the
