@@ -7,16 +7,11 @@ import sqlalchemy as sa
 
 from filmroll.db.engine import admin_engine
 from filmroll.db.migrate import drift, upgrade
-from filmroll.db.schema import TRIGRAM_INDEXES, sync_clock
+from filmroll.db.schema import sync_clock
 
 
 def test_migrations_match_schema(database_url: str) -> None:
-    diffs = drift(database_url)
-    if database_url.startswith("sqlite"):
-        # Alembic compares PostgreSQL-only indexes on every database; SQLite never has them.
-        postgres_only = {i.name for i in TRIGRAM_INDEXES}
-        diffs = [d for d in diffs if not (d[0] == "add_index" and d[1].name in postgres_only)]
-    assert diffs == []
+    assert drift(database_url) == []
 
 
 def test_upgrade_is_idempotent_and_seeds_the_clock(database_url: str) -> None:

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from filmroll.db.engine import Database
-from filmroll.db.schema import SQLITE_SEARCH_TRIGGERS
-from filmroll.repositories.search import PROBE
-from tests.assets.helpers import PHOTOS, upload
+from filmroll.db.schema import SQLITE_SEARCH_TRIGGERS, asset_exif, assets
+from filmroll.repositories.search import PROBE, holds
+from tests.assets.helpers import PHOTOS, upload, wait_for_jobs
 from tests.search.helpers import put_many, search, share_into_timeline
 from tests.support import LiveServer
 from tests.sync.v1.builders import AssetBuilder
@@ -74,6 +74,11 @@ def test_text_filters_find_rare_and_common_matches(server: LiveServer, builder: 
     assert len(search(alice.http, description="harbour", withDeleted=True)) == 5
 
 
+def _sql(conn: Connection, query: sa.Select[Any]) -> str:
+    """The query as the search sends it, values inline (a plan of literal text)."""
+    return str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+
+
 def _plan(conn: Connection, sql: str) -> str:
     return "\n".join(str(line) for line in conn.exec_driver_sql("EXPLAIN " + sql).scalars())
 
@@ -96,10 +101,9 @@ def test_databases_plan_substring_filters_on_trigram_indexes(db: Database) -> No
 
     def plans(conn: Connection) -> list[str]:
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        return [
-            _plan(conn, "SELECT id FROM assets WHERE original_file_name ILIKE '%%zq-holiday%%' LIMIT 9"),
-            _plan(conn, "SELECT asset_id FROM asset_exif WHERE description ILIKE '%%zq-harbour%%' LIMIT 9"),
-        ]
+        by_name = sa.select(assets.c.id).where(holds(assets.c.original_file_name, "zq-holiday"))
+        by_description = sa.select(asset_exif.c.asset_id).where(holds(asset_exif.c.description, "zq-harbour"))
+        return [_plan(conn, _sql(conn, q.limit(9))) for q in (by_name, by_description)]
 
     by_name, by_description = db.read_sync(plans)
     assert "ix_assets_original_file_name_trgm" in by_name
@@ -135,6 +139,7 @@ def test_text_search_follows_uploads_edits_and_deletes(server: LiveServer) -> No
     resp = upload(alice.http, photo, photo.read_bytes() + b"zq", filename="Zq-Fjord-Trip.JPG")
     assert resp.status_code == 201, resp.text
     asset_id = resp.json()["id"]
+    wait_for_jobs(server)  # metadata extraction writes the file's own description first
     assert search(alice.http, originalFileName="fjord-trip") == [asset_id]
     assert search(alice.http, description="glacier") == []
 
@@ -151,3 +156,26 @@ def test_text_search_follows_uploads_edits_and_deletes(server: LiveServer) -> No
     assert resp.status_code == 204, resp.text
     assert search(alice.http, originalFileName="fjord-trip", withDeleted=True) == []
     assert search(alice.http, description="canyon", withDeleted=True) == []
+
+
+def test_text_filters_ignore_accents_as_immich_does(server: LiveServer) -> None:
+    """Immich compares file names, paths and descriptions through `f_unaccent`: "cafe" finds
+    "Café", and "Café" finds "CAFE", on both databases, through the indexes and without."""
+    alice = new_client(server, "alice")
+    photos = iter(sorted(PHOTOS.glob("*/*.jpg")))
+    made = {}
+    for name, description in (("Café-Été.JPG", "Crème brûlée by the Øresund"), ("CAFE_2.jpg", "Straße")):
+        photo = next(photos)
+        resp = upload(alice.http, photo, photo.read_bytes() + name.encode(), filename=name)
+        assert resp.status_code == 201, resp.text
+        made[name] = resp.json()["id"]
+        wait_for_jobs(server)
+        resp = alice.http.put(f"/api/assets/{made[name]}", json={"description": description})
+        assert resp.status_code == 200, resp.text
+    accented, plain = made["Café-Été.JPG"], made["CAFE_2.jpg"]
+    assert search(alice.http, originalFileName="cafe-ete") == [accented]
+    assert sorted(search(alice.http, originalFileName="Café")) == sorted([accented, plain])
+    assert search(alice.http, description="CREME BRULEE") == [accented]
+    assert search(alice.http, description="oresund") == [accented]
+    assert search(alice.http, description="strasse") == [plain]
+    assert search(alice.http, description="Ü") == [accented]  # too short for an index: each row

@@ -40,6 +40,7 @@ from sqlalchemy.pool import NullPool, QueuePool
 
 from filmroll.db.clock import barrier_time
 from filmroll.db.schema import sync_clock
+from filmroll.db.unaccent import f_unaccent
 from filmroll.errors import ServiceUnavailable
 
 T = TypeVar("T")
@@ -55,6 +56,7 @@ def normalise_url(url: str) -> str:
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any, *, readonly: bool) -> None:
     dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+    dbapi_conn.create_function("f_unaccent", 1, f_unaccent, deterministic=True)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=60000")

@@ -10,14 +10,15 @@ migration 0008), the branch reads just those instead. Distinct values (suggestio
 explore) are read by skipping through the same indexes: one index probe per distinct value
 instead of a pass over the library.
 
-The case-insensitive substring filters on `originalFileName` and `description` narrow a branch
-the same way when the text has at least three characters: through trigram indexes on
-PostgreSQL (migration 0013), through an FTS5 trigram index on SQLite (migration 0023).
+The case- and accent-insensitive substring filters on `originalFileName` and `description`
+(`holds`) narrow a branch the same way when the text has at least three characters: through
+trigram indexes of the folded text on PostgreSQL (migrations 0013 and 0025), through an FTS5
+trigram index on SQLite (migration 0023).
 
 What no index serves: `originalPath`, and substring filters of shorter text, are checked on
-each row a branch walks, so a rare match in a large library reads that
-owner's whole library; so do filters that are each common but rarely together, and
-`statistics` and `random` read every match.
+each row a branch walks, so a rare match in a large library reads that owner's whole library;
+so do filters that are each common but rarely together, and `statistics` and `random` read
+every match.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from filmroll.db.schema import album_assets, asset_exif, assets, partners, tag_assets, tags, users
+from filmroll.db.unaccent import fold
 from filmroll.repositories import access
 
 Order = Literal["asc", "desc"]
@@ -101,6 +103,14 @@ TRIGRAM_MIN = 3
 """Shortest text a trigram index narrows down: shorter text holds no trigram to look up."""
 
 
+def holds(column: Any, text: str) -> sa.ColumnElement[bool]:
+    """`column` contains `text`, ignoring case and accents, as Immich compares file names, paths
+    and descriptions (`f_unaccent` on both sides; `%` and `_` are plain text)."""
+    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    pattern = sa.func.f_unaccent(sa.literal(f"%{escaped}%", sa.Text))
+    return sa.func.f_unaccent(column).ilike(pattern, escape="/")
+
+
 def _probes(conn: Connection, owner: uuid.UUID, q: Query) -> list[sa.Select[Any]]:
     """Per filter an index serves, the owner's matching asset ids: place and camera values
     (the EXIF indexes of migration 0008) and, on PostgreSQL, substring filters of at least
@@ -113,10 +123,10 @@ def _probes(conn: Connection, owner: uuid.UUID, q: Query) -> list[sa.Select[Any]
         return probes + _fts_probes(owner, q)
     for name, text in q.contains.items():
         if name in TRIGRAM_CONTAINS and len(text) >= TRIGRAM_MIN:
-            term = assets.c[name].icontains(text, autoescape=True)
+            term = holds(assets.c[name], text)
             probes.append(sa.select(assets.c.id).where(assets.c.owner_id == owner, term))
     if q.description and len(q.description) >= TRIGRAM_MIN:
-        term = asset_exif.c.description.icontains(q.description, autoescape=True)
+        term = holds(asset_exif.c.description, q.description)
         probes.append(sa.select(asset_exif.c.asset_id).where(asset_exif.c.owner_id == owner, term))
     return probes
 
@@ -133,9 +143,8 @@ _FTS_COLUMNS = {"original_file_name": "file_name"}
 
 def _fts_probes(owner: uuid.UUID, q: Query) -> list[sa.Select[Any]]:
     """SQLite: the substring filters of at least `TRIGRAM_MIN` characters as FTS5 trigram
-    phrase queries (migration 0023). A phrase of trigrams matches where the text holds the
-    whole string, case-folded: every asset the filter itself matches, maybe a few more, which
-    the filter then drops."""
+    phrase queries (migration 0023) over the folded text. A phrase of trigrams matches where the
+    text holds the whole string: every asset the filter itself matches."""
     texts = {_FTS_COLUMNS[k]: v for k, v in q.contains.items() if k in _FTS_COLUMNS}
     if q.description:
         texts["description"] = q.description
@@ -143,7 +152,8 @@ def _fts_probes(owner: uuid.UUID, q: Query) -> list[sa.Select[Any]]:
     for column, text in texts.items():
         if len(text) < TRIGRAM_MIN:
             continue
-        phrase = f'{column} : "{text.replace(chr(34), chr(34) * 2)}"'
+        folded = fold(text)
+        phrase = f'{column} : "{folded.replace(chr(34), chr(34) * 2)}"'
         probes.append(
             sa.select(_search_text.c.asset_id)
             .select_from(_search_fts.join(_search_text, _search_text.c.id == _search_fts.c.rowid))
@@ -201,7 +211,7 @@ def _branches(
 def _exif_terms(q: Query) -> list[sa.ColumnElement[bool]]:
     terms = [asset_exif.c[k].is_(None) if v is None else asset_exif.c[k] == v for k, v in q.exif.items()]
     if q.description:
-        terms.append(asset_exif.c.description.icontains(q.description, autoescape=True))
+        terms.append(holds(asset_exif.c.description, q.description))
     if q.with_exif:
         terms.append(sa.true())
     return terms
@@ -220,7 +230,7 @@ def _filters(q: Query, viewer: uuid.UUID, a: Any, *, probe_exif: bool) -> list[s
     for name, value in q.asset_equals.items():
         terms.append(a.c[name] == value)
     for name, text in q.contains.items():
-        terms.append(a.c[name].icontains(text, autoescape=True))
+        terms.append(holds(a.c[name], text))
     for name, bound in q.after.items():
         terms.append(a.c[name] >= bound)
     for name, bound in q.before.items():

@@ -12,7 +12,7 @@ context.configure(
     target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
-    include_name=described,
+    include_object=described,
 )
 with context.begin_transaction():
     context.run_migrations()

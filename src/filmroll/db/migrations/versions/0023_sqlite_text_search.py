@@ -14,8 +14,9 @@ down_revision = "0022"
 branch_labels = None
 depends_on = None
 
-# `asset_search_text` holds each asset's file name and description under a stable integer
-# key; `asset_search_fts` is an FTS5 trigram index over it (external content, so the text is
+# `asset_search_text` holds each asset's file name and description, folded by `f_unaccent`
+# (registered on every connection by `filmroll.db.engine`), under a stable integer key;
+# `asset_search_fts` is an FTS5 trigram index over it (external content, so the text is
 # stored once). The FTS table cannot key on the assets' UUIDs, and the implicit rowid of
 # `assets` may be renumbered by VACUUM, hence the side table. Triggers keep both in step
 # with every write to `assets` and `asset_exif`, whichever code path makes it.
@@ -46,29 +47,29 @@ _UPGRADE = (
     END""",
     """CREATE TRIGGER assets_search_ai AFTER INSERT ON assets BEGIN
         INSERT INTO asset_search_text(asset_id, owner_id, file_name)
-        VALUES (new.id, new.owner_id, new.original_file_name);
+        VALUES (new.id, new.owner_id, f_unaccent(new.original_file_name));
     END""",
     """CREATE TRIGGER assets_search_au AFTER UPDATE OF original_file_name ON assets
     WHEN new.original_file_name IS NOT old.original_file_name BEGIN
-        UPDATE asset_search_text SET file_name = new.original_file_name WHERE asset_id = new.id;
+        UPDATE asset_search_text SET file_name = f_unaccent(new.original_file_name) WHERE asset_id = new.id;
     END""",
     """CREATE TRIGGER assets_search_ad AFTER DELETE ON assets BEGIN
         DELETE FROM asset_search_text WHERE asset_id = old.id;
     END""",
     """CREATE TRIGGER asset_exif_search_ai AFTER INSERT ON asset_exif
     WHEN new.description IS NOT NULL BEGIN
-        UPDATE asset_search_text SET description = new.description WHERE asset_id = new.asset_id;
+        UPDATE asset_search_text SET description = f_unaccent(new.description) WHERE asset_id = new.asset_id;
     END""",
     """CREATE TRIGGER asset_exif_search_au AFTER UPDATE OF description ON asset_exif
     WHEN new.description IS NOT old.description BEGIN
-        UPDATE asset_search_text SET description = new.description WHERE asset_id = new.asset_id;
+        UPDATE asset_search_text SET description = f_unaccent(new.description) WHERE asset_id = new.asset_id;
     END""",
     """CREATE TRIGGER asset_exif_search_ad AFTER DELETE ON asset_exif
     WHEN old.description IS NOT NULL BEGIN
         UPDATE asset_search_text SET description = NULL WHERE asset_id = old.asset_id;
     END""",
     """INSERT INTO asset_search_text(asset_id, owner_id, file_name, description)
-    SELECT a.id, a.owner_id, a.original_file_name, e.description
+    SELECT a.id, a.owner_id, f_unaccent(a.original_file_name), f_unaccent(e.description)
     FROM assets a LEFT JOIN asset_exif e ON e.asset_id = a.id""",
 )
 
