@@ -238,6 +238,40 @@ def test_asset_metadata_reads(scenario: Scenario, role: str, state: str) -> None
         client.close()
 
 
+# --- asset jobs (`POST /api/assets/jobs`): whoever may edit the asset -------------------------
+# Only the owner may ask for its assets' jobs, a locked one only from an unlocked session; the
+# limited key lacks `job.create`. `refresh-faces` checks access like every job and queues nothing.
+
+DONE, REFUSED = 204, 400
+JOBS: dict[str, dict[str, int]] = {
+    "owner":    {"timeline": DONE, "archive": DONE, "hidden": DONE, "locked": REFUSED, "trashed": DONE,
+                 "deleted": REFUSED},
+    "owner_unlocked":
+                {"timeline": DONE, "archive": DONE, "hidden": DONE, "locked": DONE, "trashed": DONE,
+                 "deleted": REFUSED},
+    "partner":  dict.fromkeys(STATES, REFUSED),
+    "viewer":   dict.fromkeys(STATES, REFUSED),
+    "editor":   dict.fromkeys(STATES, REFUSED),
+    "stranger": dict.fromkeys(STATES, REFUSED),
+    "anonymous": dict.fromkeys(STATES, 401),
+    "api_key":  dict.fromkeys(STATES, 403),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("role", ROLES)
+def test_asset_jobs(scenario: Scenario, role: str, state: str) -> None:
+    expected = JOBS[role][state]
+    client = scenario.client(role)
+    body = {"assetIds": [scenario.ids[state]], "name": "refresh-faces"}
+    resp = client.post("/api/assets/jobs", json=body)
+    assert resp.status_code == expected, resp.text[:300]
+    if expected == REFUSED:
+        assert resp.json()["message"] == "Not found or no asset.update access"
+    if role in ("anonymous", "api_key"):
+        client.close()
+
+
 # --- listings: which states a listing shows each role, or the status when refused ---------------
 #
 # Every role here also has `api_key_all`, the owner's key with permission `all`: a key is never

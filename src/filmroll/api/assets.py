@@ -146,6 +146,20 @@ async def update_assets(
     return Response(status_code=204)
 
 
+class AssetJobsDto(Model):
+    asset_ids: Ids
+    name: Literal["refresh-faces", "refresh-metadata", "regenerate-thumbnail", "transcode-video"]
+
+
+@router.post("/jobs", status_code=204)
+async def run_asset_jobs(
+    body: AssetJobsDto, auth: Annotated[AuthContext, Perm("job.create")], svc: Svc
+) -> Response:
+    await svc.assets.run_jobs(auth, body.asset_ids, body.name)
+    svc.jobs.notify()
+    return Response(status_code=204)
+
+
 @router.delete("", status_code=204)
 async def delete_assets(
     body: AssetBulkDeleteDto, auth: Annotated[AuthContext, Perm("asset.delete")], svc: Svc

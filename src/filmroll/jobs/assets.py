@@ -14,6 +14,7 @@ import anyio.to_thread
 from sqlalchemy.engine import Connection
 
 from filmroll import media
+from filmroll.db import clock
 from filmroll.db.engine import Database
 from filmroll.jobs.runner import PermanentJobError
 from filmroll.repositories import assets as assets_repo
@@ -51,6 +52,26 @@ def asset_values(meta: media.Metadata) -> dict[str, Any]:
     if meta.duration is not None:
         values["duration"] = meta.duration
     return values
+
+
+_LOCKED_WITH = {
+    "date_time_original": ("date_time_original", "time_zone", "file_created_at", "local_date_time"),
+    "latitude": ("latitude", "city", "state", "country"),
+    "longitude": ("longitude", "city", "state", "country"),
+    "description": ("description",),
+    "rating": ("rating",),
+}
+"""Per hand-set value, what extraction leaves alone: the value and what would be derived from
+the file's own (its time zone and the asset's dates; the place of its location)."""
+
+
+def without_locked(values: dict[str, Any], locked: int) -> dict[str, Any]:
+    """`values` less the columns the owner's own edits hold (`assets_repo.LOCKS` bits)."""
+    kept = set(values)
+    for name, bit in assets_repo.LOCKS.items():
+        if locked & bit:
+            kept -= set(_LOCKED_WITH[name])
+    return {k: v for k, v in values.items() if k in kept}
 
 
 def _permanent(exc: media.UnsupportedMedia) -> PermanentJobError:
@@ -104,11 +125,16 @@ class AssetJobs:
             raise _permanent(exc) from exc
 
         def store(conn: Connection) -> None:
+            # The clock's lock first: an edit of the owner's that is being written has then
+            # committed, so its hand-set values are in the locks read next (and one that comes
+            # later waits for this write, then overwrites it).
+            clock.hold(conn)
             if assets_repo.get(conn, asset_id) is None:
                 return
             first = not events_repo.metadata_extracted(conn, asset_id)
-            assets_repo.update(conn, [asset_id], asset_values(meta))
-            assets_repo.upsert_exif(conn, asset_id, exif_values(meta))
+            locked = assets_repo.exif_locks(conn, asset_id)
+            assets_repo.update(conn, [asset_id], without_locked(asset_values(meta), locked))
+            assets_repo.upsert_exif(conn, asset_id, without_locked(exif_values(meta), locked))
             row = assets_repo.get(conn, asset_id)
             if first and row is not None and row.thumbnail_path is not None:
                 upload_ready(conn, outbox, asset_id)

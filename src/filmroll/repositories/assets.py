@@ -26,8 +26,22 @@ from filmroll.repositories import users
 EXIF_COLUMNS = tuple(
     c.name
     for c in asset_exif.c
-    if c.name not in ("asset_id", "owner_id", "updated_at", "update_seq") and not c.name.startswith("wire_")
+    if c.name not in ("asset_id", "owner_id", "updated_at", "update_seq", "locked")
+    and not c.name.startswith("wire_")
 )
+
+LOCKS = {"description": 1, "date_time_original": 2, "latitude": 4, "longitude": 8, "rating": 16}
+"""The EXIF values an owner can set by hand, as bits of `asset_exif.locked`."""
+
+
+def lock_bits(columns: Iterable[str]) -> int:
+    return sum(bit for name, bit in LOCKS.items() if name in columns)
+
+
+def exif_locks(conn: Connection, asset_id: uuid.UUID) -> int:
+    """The bits of the asset's hand-set EXIF values (0 without an EXIF row)."""
+    query = sa.select(asset_exif.c.locked).where(asset_exif.c.asset_id == asset_id)
+    return int(conn.execute(query).scalar() or 0)
 
 
 def get(conn: Connection, asset_id: uuid.UUID) -> Row[Any] | None:
@@ -119,11 +133,16 @@ def upsert_exif(conn: Connection, asset_id: uuid.UUID, values: dict[str, Any]) -
 
 
 def upsert_exifs(
-    conn: Connection, targets: Sequence[tuple[uuid.UUID, uuid.UUID]], values: dict[str, Any]
+    conn: Connection,
+    targets: Sequence[tuple[uuid.UUID, uuid.UUID]],
+    values: dict[str, Any],
+    *,
+    lock: bool = False,
 ) -> None:
     """Set `values` on the EXIF rows of `(asset id, owner id)` targets, creating missing rows,
     then bump the assets so every sync form sees the change. Each row gets its own stamp; the
-    statements are batched (executemany) so a bulk edit costs no round trip per asset."""
+    statements are batched (executemany) so a bulk edit costs no round trip per asset. With
+    `lock`, the values are the owner's own and are added to the rows' `locked` bits."""
     unknown = set(values) - set(EXIF_COLUMNS)
     if unknown:
         raise ValueError(f"unknown exif columns: {sorted(unknown)}")
@@ -139,11 +158,15 @@ def upsert_exifs(
         for i, (a, owner) in enumerate(targets)
     ]
     stamped = {**values, "updated_at": sa.bindparam("b_at"), "update_seq": sa.bindparam("b_seq")}
+    bits = lock_bits(values) if lock else 0
     updates = [r for r in rows if r["b_id"] in existing]
     inserts = [r for r in rows if r["b_id"] not in existing]
     if updates:
+        locked = {"locked": asset_exif.c.locked.op("|")(bits)} if bits else {}
         statement = (
-            sa.update(asset_exif).where(asset_exif.c.asset_id == sa.bindparam("b_id")).values(**stamped)
+            sa.update(asset_exif)
+            .where(asset_exif.c.asset_id == sa.bindparam("b_id"))
+            .values(**stamped, **locked)
         )
         conn.execute(statement, updates)
     if inserts:
@@ -152,6 +175,7 @@ def upsert_exifs(
             "asset_id": sa.bindparam("b_id"),
             "owner_id": sa.bindparam("b_owner"),
             "file_created_at": created.scalar_subquery(),
+            "locked": bits,
             **stamped,
         }
         conn.execute(sa.insert(asset_exif).values(**new), inserts)

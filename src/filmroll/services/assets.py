@@ -23,11 +23,13 @@ from sqlalchemy.engine import Connection, Row
 
 from filmroll.db.clock import utcnow
 from filmroll.db.engine import Database
-from filmroll.errors import NotFound
+from filmroll.errors import BadRequest, NotFound
+from filmroll.jobs.assets import METADATA, THUMBNAILS
 from filmroll.mappers.asset import asset_response
 from filmroll.media.mime import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from filmroll.repositories import albums as albums_repo
 from filmroll.repositories import assets as assets_repo
+from filmroll.repositories import jobs as jobs_repo
 from filmroll.repositories import system_config
 from filmroll.services import events
 from filmroll.services.access import Action, require_assets, require_unlocked
@@ -132,7 +134,8 @@ class AssetService:
             if edit.visibility == "locked":
                 albums_repo.unlink_everywhere(conn, [r.id for r in rows])
             if exif_values:
-                assets_repo.upsert_exifs(conn, [(r.id, r.owner_id) for r in rows], exif_values)
+                targets = [(r.id, r.owner_id) for r in rows]
+                assets_repo.upsert_exifs(conn, targets, exif_values, lock=True)
             return [r.id for r in rows] if asset_values or exif_values else []
 
         changed = await self.db.write(apply)
@@ -140,6 +143,23 @@ class AssetService:
             task = asyncio.create_task(self._announce_updates(changed))
             self._announcing.add(task)
             task.add_done_callback(self._announcing.discard)
+
+    async def run_jobs(self, auth: AuthContext, ids: Sequence[uuid.UUID], name: str) -> None:
+        """`POST /assets/jobs`: extract metadata or make thumbnails again for assets the caller
+        may edit (extraction keeps the values the owner set by hand). Faces: nothing to do
+        without face recognition, as with machine learning off in Immich. filmroll does not
+        transcode videos, and says so."""
+        if name == "transcode-video":
+            raise BadRequest("Video transcoding is not supported by this server")
+        queue = {"refresh-metadata": METADATA, "regenerate-thumbnail": THUMBNAILS}.get(name)
+
+        def apply(conn: Connection) -> None:
+            rows = require_assets(conn, auth, ids, "update")
+            if queue is not None:
+                for row in rows:
+                    jobs_repo.enqueue(conn, queue, {"assetId": str(row.id)})
+
+        await self.db.write(apply)
 
     async def _announce_updates(self, ids: list[uuid.UUID]) -> None:
         """`on_asset_update` for committed edits, each asset as it is now. Built after the
