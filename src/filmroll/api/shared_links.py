@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
 from filmroll.api.albums import album_response
-from filmroll.api.deps import Auth, Perm, Svc
+from filmroll.api.deps import AnyKeyAuth, Perm, Svc
 from filmroll.api.dto import MAX_DESCRIPTION, MAX_NAME, Description, IdList, Model, Timestamp
 from filmroll.api.routing import GuardedRoute
 from filmroll.api.uuids import Uuid
@@ -136,13 +136,14 @@ async def create_link(
 async def my_link(
     request: Request,
     response: Response,
-    auth: Auth,
+    auth: AnyKeyAuth,
     svc: Svc,
     password: str | None = None,
     token: str | None = None,
 ) -> dict[str, Any]:
     """The visitor's link. `password` (deprecated) logs in as `POST /login` does; `token`
-    (deprecated) stands for the cookie."""
+    (deprecated) stands for the cookie. Any API key gets past authentication and is then
+    refused as no visitor ("Forbidden"), as in Immich."""
     if password:
         view, proof = await svc.shared_links.login(auth, password, _address(request))
         _set_token(request, response, proof)
@@ -153,7 +154,7 @@ async def my_link(
 
 @router.post("/login", status_code=201)
 async def login(
-    body: SharedLinkLoginDto, request: Request, response: Response, auth: Auth, svc: Svc
+    body: SharedLinkLoginDto, request: Request, response: Response, auth: AnyKeyAuth, svc: Svc
 ) -> dict[str, Any]:
     view, proof = await svc.shared_links.login(auth, body.password, _address(request))
     _set_token(request, response, proof)
@@ -198,7 +199,8 @@ async def delete_link(
 
 
 @router.put("/{id}/assets")
-async def add_assets(id: uuid.UUID, body: AssetIdsDto, auth: Auth, svc: Svc) -> list[dict[str, Any]]:
+async def add_assets(id: uuid.UUID, body: AssetIdsDto, auth: AnyKeyAuth, svc: Svc) -> list[dict[str, Any]]:
+    """Immich asks API keys for no permission here (visitors of a link call it too)."""
     return await svc.shared_links.add_assets(auth, id, body.asset_ids)
 
 
