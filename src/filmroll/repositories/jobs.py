@@ -39,6 +39,15 @@ def enqueue(
     return int(result.scalar_one())
 
 
+def enqueue_many(conn: Connection, name: str, payloads: Sequence[dict[str, Any]]) -> None:
+    """One job per payload, in one batched statement (a request may ask for thousands)."""
+    if not payloads:
+        return
+    now = utcnow()
+    common = {"name": name, "status": "queued", "attempts": 0, "run_after": now, "created_at": now}
+    conn.execute(sa.insert(jobs), [{**common, "updated_at": now, "payload": p} for p in payloads])
+
+
 def claim(conn: Connection, worker: str, names: Sequence[str], lease: timedelta) -> Row[Any] | None:
     """Take the oldest due job (or one whose runner's lease expired) and mark it running."""
     now = utcnow()

@@ -113,8 +113,8 @@ def holds(column: Any, text: str) -> sa.ColumnElement[bool]:
 
 def _probes(conn: Connection, owner: uuid.UUID, q: Query) -> list[sa.Select[Any]]:
     """Per filter an index serves, the owner's matching asset ids: place and camera values
-    (the EXIF indexes of migration 0008) and, on PostgreSQL, substring filters of at least
-    `TRIGRAM_MIN` characters (the trigram indexes of migration 0013)."""
+    (the EXIF indexes of migration 0008) and substring filters of at least `TRIGRAM_MIN`
+    characters (PostgreSQL's trigram indexes, SQLite's FTS5 index)."""
     probes = []
     terms = [asset_exif.c[k] == v for k, v in q.exif.items() if k in _INDEXED_EXIF and v is not None]
     if terms:

@@ -156,8 +156,7 @@ class AssetService:
         def apply(conn: Connection) -> None:
             rows = require_assets(conn, auth, ids, "update")
             if queue is not None:
-                for row in rows:
-                    jobs_repo.enqueue(conn, queue, {"assetId": str(row.id)})
+                jobs_repo.enqueue_many(conn, queue, [{"assetId": str(row.id)} for row in rows])
 
         await self.db.write(apply)
 
