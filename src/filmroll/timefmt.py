@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 
 def iso(value: datetime | str | None) -> str | None:
@@ -26,3 +26,19 @@ def to_naive_utc(value: datetime) -> datetime:
         return value.astimezone(UTC).replace(tzinfo=None)
     except OverflowError as exc:
         raise ValueError("date out of range in UTC") from exc
+
+
+def next_month(at: datetime) -> datetime:
+    """The first instant of the month after `at`'s; the last instant there is in December 9999,
+    which has no next month (an asset may be dated then; answering 500 for it is no option)."""
+    if at.month < 12:
+        return datetime(at.year, at.month + 1, 1)
+    return datetime(at.year + 1, 1, 1) if at.year < 9999 else datetime.max
+
+
+def plus(at: datetime, delta: timedelta) -> datetime:
+    """`at + delta`, or the last instant there is when that is past year 9999."""
+    try:
+        return at + delta
+    except OverflowError:
+        return datetime.max

@@ -8,17 +8,20 @@ prefix) only differing days (longer prefixes; hours of a busy day) are listed ro
 rows with another hash and rows the replica lacks are fetched with `/sync/rows`, and rows
 the server no longer lists are dropped. Protocol: `docs/sync-digests.md`.
 
-After a sync reset only own assets and exif are repaired (`AFTER_RESET`): the stream sends
-everything else again from the start anyway, because only those two kinds get checkpoints
-with their digests. A check (`sync_v2(check=True)`, `filmroll mirror verify --repair`)
-repairs every kind (`KINDS`).
+After a sync reset every kind is repaired too (`AFTER_RESET`, those the stream asks for):
+each top-level digest comes with the checkpoints, backfill ones included, that make the
+next stream send only what changed after it, so no kind is downloaded again in full. What
+has no digest (the caller's own user, partners, user metadata, album-only assets) is
+dropped and streamed again from the start (`keep_only_repairable`). A check
+(`sync_v2(check=True)`, `filmroll mirror verify --repair`) repairs every kind (`KINDS`) and
+stores no checkpoint.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -138,8 +141,6 @@ ALBUM_LINKS = Kind(
 )
 USERS = Kind("UsersV1", "SELECT id AS key, hash, NULL AS created FROM users", False, _drop_by_id("users"))
 
-AFTER_RESET = (ASSETS, EXIF)
-"""What a repair after a sync reset covers (the digests of these come with checkpoints)."""
 KINDS = (
     ASSETS,
     PARTNER_ASSETS,
@@ -154,6 +155,16 @@ KINDS = (
 )
 """Every kind with digests, in an order where a row's parent is repaired before it (assets
 before exif, albums before their members and links)."""
+AFTER_RESET = KINDS
+"""What a repair after a sync reset covers: every digest comes with checkpoints."""
+LEGACY_RESET = ("AssetsV1", "AssetExifsV1")
+"""What a repair after a reset covered before every digest had checkpoints (a replica
+whose repair was interrupted then kept only these)."""
+
+
+def after_reset(types: Collection[str]) -> tuple[Kind, ...]:
+    """The kinds a repair after a reset of a stream of `types` covers."""
+    return tuple(kind for kind in AFTER_RESET if kind.request_type in types)
 
 
 @dataclass
@@ -355,20 +366,39 @@ async def repair(
     return stats
 
 
-def keep_only_repairable(conn: sqlite3.Connection) -> None:
-    """Before a repair after a reset: drop what the repair does not cover (it is streamed again
-    in full), keep own assets and their exif."""
-    for table in (
-        "auth_user",
-        "users",
-        "partners",
-        "stacks",
-        "albums",
-        "album_users",
-        "album_assets",
-        "user_metadata",
-    ):
+def keep_only_repairable(conn: sqlite3.Connection, kinds: Collection[str]) -> None:
+    """Before a repair after a reset: drop what the repair of `kinds` (request types) does not
+    cover, so the stream sends it again in full onto nothing stale. The caller's own user,
+    partners and user metadata have no digests and always go; so do album-only assets (the
+    album asset streams have none either). Keeping more than is repaired would leave stale
+    rows; dropping more only costs fetches."""
+    repaired = set(kinds)
+    me = conn.execute("SELECT id FROM auth_user LIMIT 1").fetchone()
+    for table in ("auth_user", "partners", "user_metadata"):
         conn.execute(f"DELETE FROM {table}")
-    conn.execute("UPDATE assets SET partner = 0")
-    conn.execute("DELETE FROM assets WHERE own = 0")
-    conn.execute("DELETE FROM exif WHERE asset_id NOT IN (SELECT id FROM assets)")
+    for table, request_type in (
+        ("users", "UsersV1"),
+        ("albums", "AlbumsV1"),
+        ("album_users", "AlbumUsersV1"),
+        ("album_assets", "AlbumToAssetsV1"),
+    ):
+        if request_type not in repaired:
+            conn.execute(f"DELETE FROM {table}")
+    own_stacks, partner_stacks = "StacksV1" in repaired, "PartnerStacksV1" in repaired
+    if not (own_stacks or partner_stacks) or (me is None and not (own_stacks and partner_stacks)):
+        conn.execute("DELETE FROM stacks")  # none kept, or which are whose is not known
+    elif own_stacks != partner_stacks:
+        kept = "=" if own_stacks else "!="
+        conn.execute(f"DELETE FROM stacks WHERE NOT ({_OWNER} {kept} ?)", [str(me[0])])
+    if "AssetsV1" not in repaired:
+        conn.execute("UPDATE assets SET own = 0")
+    if "PartnerAssetsV1" not in repaired:
+        conn.execute("UPDATE assets SET partner = 0")
+    conn.execute("DELETE FROM assets WHERE own = 0 AND partner = 0")
+    keep = [
+        f"{flag} = 1"
+        for flag, t in (("own", "AssetExifsV1"), ("partner", "PartnerAssetExifsV1"))
+        if t in repaired
+    ]
+    kept_exif = f"SELECT id FROM assets WHERE {' OR '.join(keep)}" if keep else "SELECT NULL WHERE 0"
+    conn.execute(f"DELETE FROM exif WHERE asset_id NOT IN ({kept_exif})")

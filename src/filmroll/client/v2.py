@@ -15,11 +15,16 @@ from typing import Any
 
 from filmroll.client.errors import ClientError, NotSupported, ServerError, StreamInterrupted
 from filmroll.client.http import Api, stream_lines
-from filmroll.client.repair import AFTER_RESET, KINDS, RepairStats, keep_only_repairable, repair
+from filmroll.client.repair import (
+    KINDS,
+    LEGACY_RESET,
+    Kind,
+    RepairStats,
+    after_reset,
+    keep_only_repairable,
+    repair,
+)
 from filmroll.client.replica import Replica, wipe
-
-KIND_TYPES = tuple(kind.request_type for kind in AFTER_RESET)
-"""Request types repaired after a reset; a stream must ask for all of them to repair instead of reset."""
 
 #: Every request type the replica stores (the Immich app's list, minus what filmroll lacks).
 TYPES: tuple[str, ...] = (
@@ -88,15 +93,15 @@ class StreamConsumer:
         self.on_batch = on_batch
         self.reset = False
         self.complete = False
-        self.repairable = False
-        """On `SyncResetV1`, keep own assets and exif for a repair instead of wiping everything."""
+        self.repairable: tuple[str, ...] = ()
+        """On `SyncResetV1`, the request types to keep for a repair instead of wiping them."""
 
     async def flush(self, batch: list[Item]) -> None:
         entity_type = str(batch[0]["type"])
         with self.replica.transaction() as conn:
             if entity_type == "SyncResetV1" and self.repairable:
-                keep_only_repairable(conn)
-                self.replica.put(REPAIR_PENDING, "1", conn)
+                keep_only_repairable(conn, self.repairable)
+                self.replica.put(REPAIR_PENDING, ",".join(self.repairable), conn)
             else:
                 for item in batch:
                     self.replica.apply(conn, item)
@@ -140,16 +145,31 @@ async def announce(api: Api, types: Sequence[str], reset: bool, on_total: OnTota
 
 
 REPAIR_PENDING = "repair.pending"
-"""Replica meta key set while a repair after a reset is unfinished: the next run finishes it
-before streaming (the server forgot the session's checkpoints when the reset was acked)."""
+"""Replica meta key set while a repair after a reset is unfinished, to the request types it
+covers (comma-separated; "1" from versions that repaired only own assets and exif): the next
+run finishes it before streaming (the server forgot the session's checkpoints when the reset
+was acked)."""
+
+
+def pending_kinds(value: str) -> tuple[Kind, ...]:
+    """The kinds a pending repair after a reset covers (`REPAIR_PENDING`)."""
+    return after_reset(LEGACY_RESET if value == "1" else value.split(","))
 
 
 async def _repair(
-    api: Api, replica: Replica, stats: SyncStats, *, after_reset: bool, types: Sequence[str] = TYPES
+    api: Api,
+    replica: Replica,
+    stats: SyncStats,
+    *,
+    after_reset: bool,
+    types: Sequence[str] = TYPES,
+    kinds: Sequence[Kind] = (),
 ) -> bool:
-    """Repair by difference (own assets and exif after a reset, every digested kind the
-    stream asked for on a check); False when the server has no digests (the caller starts over)."""
-    kinds = AFTER_RESET if after_reset else [k for k in KINDS if k.request_type in types]
+    """Repair by difference (after a reset `kinds`, storing the checkpoints their top-level
+    digests gave; on a check every digested kind the stream asked for); False when the server
+    has no digests (the caller starts over)."""
+    if not after_reset:
+        kinds = [k for k in KINDS if k.request_type in types]
     try:
         done = await repair(api, replica, kinds)
     except NotSupported:
@@ -179,10 +199,11 @@ async def sync_v2(
     (not called by servers without it).
 
     When the server asks for a reset, a filmroll server is not asked for the whole library
-    again: own assets and exif are repaired by difference (`client.repair`) and the stream
-    resumes from the checkpoints the digests gave; servers without digests get the full
-    download. With `check`, the digests of every kind streamed are compared after the stream
-    and differences repaired.
+    again: every digested kind the stream asks for (own and partner assets, exif and stacks,
+    albums, album members and links, users) is repaired by difference (`client.repair`) and
+    the stream resumes from the checkpoints the digests gave, sending only what has no digest
+    in full; servers without digests get the full download. With `check`, the digests of
+    every kind streamed are compared after the stream and differences repaired.
     """
     key = session_key(api.token or api.api_key or "")
     stats = SyncStats("v2")
@@ -195,15 +216,17 @@ async def sync_v2(
             replica.put("session", key, conn)
         stats.full = True
 
+    pending = replica.get(REPAIR_PENDING)
     if (
         not start_over
-        and replica.get(REPAIR_PENDING)
-        and not await _repair(api, replica, stats, after_reset=True)
+        and pending
+        and not await _repair(api, replica, stats, after_reset=True, kinds=pending_kinds(pending))
     ):
         start_over = True
     for _ in range(MAX_RESETS + 1):
         consumer = StreamConsumer(api, replica, stats, batch_lines, on_batch)
-        consumer.repairable = not start_over and set(KIND_TYPES) <= set(types)
+        if not start_over:
+            consumer.repairable = tuple(kind.request_type for kind in after_reset(types))
         if on_total is not None:
             await announce(api, types, start_over, on_total)
         await consumer.run(types, reset=start_over, fresh=adopt if start_over else None)
@@ -213,7 +236,9 @@ async def sync_v2(
                 await _repair(api, replica, stats, after_reset=False, types=types)
             return stats
         stats.resets += 1
-        if consumer.repairable and await _repair(api, replica, stats, after_reset=True):
+        if consumer.repairable and await _repair(
+            api, replica, stats, after_reset=True, kinds=after_reset(consumer.repairable)
+        ):
             continue
         replica.wipe()
         replica.put(REPAIR_PENDING, None)

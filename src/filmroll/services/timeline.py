@@ -26,6 +26,7 @@ from filmroll.repositories import timeline as repo
 from filmroll.repositories.timeline import TimelineQuery
 from filmroll.services.access import denied, require_album, require_unlocked, unlocked
 from filmroll.services.auth import AuthContext
+from filmroll.timefmt import next_month
 
 _BUCKET = re.compile(
     r"^[+-]?(\d{4})-(\d{2})-(\d{2})"
@@ -86,8 +87,7 @@ def month_range(value: str) -> tuple[datetime, datetime] | None:
         raise BadRequest(["timeBucket must be a date (YYYY-MM-DD)"]) from None
     if day != 1 or any(clock):
         return None
-    end = datetime(year + 1, 1, 1) if month == 12 else datetime(year, month + 1, 1)
-    return start, end
+    return start, next_month(start)
 
 
 def _json_timestamp(wire: str) -> str:

@@ -38,7 +38,8 @@ from filmroll.sync.extensions import rows as by_id
 from filmroll.sync.forms.queries import ASSETS, EXIF, FormTable, is_fresh
 from filmroll.sync.forms.render import row_hash
 from filmroll.sync.forms.renderer import fill
-from filmroll.sync.v2.acks import ack
+from filmroll.sync.v2.acks import ack, backfill_ack
+from filmroll.timefmt import next_month, plus
 
 MASK = (1 << 64) - 1
 LOW = 0xFFFFFFFF
@@ -53,8 +54,6 @@ class DigestKind:
     ft: FormTable
     visible: Callable[[uuid.UUID], sa.ColumnElement[bool]]
     joined: bool = False
-    acks: tuple[str, ...] = ()
-    """Checkpoints a client that made its copy match this digest may store (see `digest`)."""
 
     @property
     def created(self) -> sa.ColumnElement[datetime]:
@@ -73,9 +72,9 @@ def _partner_exif(me: uuid.UUID) -> sa.ColumnElement[bool]:
 
 
 KINDS: dict[str, DigestKind] = {
-    "AssetsV1": DigestKind(ASSETS, lambda me: assets.c.owner_id == me, acks=("AssetV1", "AssetDeleteV1")),
+    "AssetsV1": DigestKind(ASSETS, lambda me: assets.c.owner_id == me),
     "PartnerAssetsV1": DigestKind(ASSETS, lambda me: access.partner_synced(me)),
-    "AssetExifsV1": DigestKind(EXIF, lambda me: asset_exif.c.owner_id == me, acks=("AssetExifV1",)),
+    "AssetExifsV1": DigestKind(EXIF, lambda me: asset_exif.c.owner_id == me),
     "PartnerAssetExifsV1": DigestKind(EXIF, lambda me: _partner_exif(me), joined=True),
 }
 """Request types with digests, by the rows their stream keeps."""
@@ -120,14 +119,13 @@ def level_of(dated: bool, bucket: str | None, split: bool = False) -> Level:
         try:
             if _MONTH.match(bucket):
                 start = datetime.strptime(bucket, "%Y-%m")
-                end = (start + timedelta(days=32)).replace(day=1)
-                return Level(10, False, start, end)
+                return Level(10, False, start, _next(start, 7))
             if _DAY.match(bucket):
                 start = datetime.strptime(bucket, "%Y-%m-%d")
-                return Level(13, not split, start, start + timedelta(days=1))
+                return Level(13, not split, start, _next(start, 10))
             if _HOUR.match(bucket):
                 start = datetime.strptime(bucket, "%Y-%m-%dT%H")
-                return Level(13, True, start, start + timedelta(hours=1))
+                return Level(13, True, start, _next(start, 13))
         except ValueError:
             pass
         raise BadRequest(["bucket must be a month (YYYY-MM), a day (YYYY-MM-DD) or an hour (YYYY-MM-DDTHH)"])
@@ -192,13 +190,27 @@ MAX_RANGES = 2_000
 """Dated buckets are summed one range at a time up to this many (170 years of months); a
 library spread wider is grouped in one query instead."""
 
-_STEP = {7: "%Y-%m", 10: "%Y-%m-%d", 13: "%Y-%m-%dT%H"}
+
+def _floor(at: datetime, width: int) -> datetime:
+    """The start of the month (day, hour) holding `at`."""
+    if width == 7:
+        return datetime(at.year, at.month, 1)
+    return datetime(at.year, at.month, at.day, at.hour if width == 13 else 0)
+
+
+def _label(at: datetime, width: int) -> str:
+    """A bucket's name, as the databases format it (years before 1000 with their zeros, which
+    `strftime` leaves out)."""
+    text = f"{at.year:04d}-{at.month:02d}-{at.day:02d}T{at.hour:02d}"
+    return text[:width]
 
 
 def _next(at: datetime, width: int) -> datetime:
+    """The start of the bucket after the one starting at `at` (the last instant there is
+    after December 9999's)."""
     if width == 7:
-        return (at.replace(day=1) + timedelta(days=32)).replace(day=1)
-    return at + (timedelta(days=1) if width == 10 else timedelta(hours=1))
+        return next_month(at)
+    return plus(at, timedelta(days=1) if width == 10 else timedelta(hours=1))
 
 
 def _ranges(
@@ -216,14 +228,15 @@ def _ranges(
         if bounds[0] is None:
             return []
         first, last = bounds
-    fmt = _STEP[level.width]
-    at = datetime.strptime(first.strftime(fmt), fmt)
+    at = _floor(first, level.width)
     out: list[tuple[str, datetime, datetime]] = []
     while at <= last:
         if len(out) == MAX_RANGES:
             return None
         end = _next(at, level.width)
-        out.append((at.strftime(fmt), at, end))
+        out.append((_label(at, level.width), at, end))
+        if end == datetime.max:
+            break
         at = end
     return out
 
@@ -317,27 +330,68 @@ def computed(conn: Connection, request_type: str, me: uuid.UUID, level: Level) -
     return {"buckets": [{"bucket": b, "count": n, "hash": hex64(h)} for b, (n, h) in sorted(groups.items())]}
 
 
+@dataclass(frozen=True)
+class Acks:
+    """The checkpoints a digest of one request type comes with: the change checkpoints of the
+    steps of its stream (upserts, deletes) and, for streams that backfill relations begun
+    after a client's cursor (partnerships, album memberships), the backfill checkpoint."""
+
+    changes: tuple[str, ...]
+    backfill: str | None = None
+
+    def at(self, upper: int) -> list[str]:
+        """The acks at clock position `upper`. A change checkpoint there makes the next stream
+        send only changes after it; the backfill one says every relation that began up to it
+        is fully backfilled, so only a relation begun later is backfilled, with its rows up to
+        the upsert checkpoint (`upper` too): the rows the digest left out because the
+        relation did not show them yet."""
+        out = [ack(entity, upper) for entity in self.changes]
+        if self.backfill is not None:
+            out.append(backfill_ack(self.backfill, upper, None))
+        return out
+
+
+ACKS: dict[str, Acks] = {
+    "AssetsV1": Acks(("AssetV1", "AssetDeleteV1")),
+    "AssetExifsV1": Acks(("AssetExifV1",)),
+    # `PartnerDeleteV1` is `PartnersV1`'s: the partnerships that ended up to the digest are
+    # reflected in it, and replayed they would take the partner flag off the assets of a
+    # partner who shares again (a client storing it rebuilds its partner list from upserts)
+    "PartnerAssetsV1": Acks(
+        ("PartnerAssetV1", "PartnerAssetDeleteV1", "PartnerDeleteV1"), "PartnerAssetBackfillV1"
+    ),
+    "PartnerAssetExifsV1": Acks(("PartnerAssetExifV1",), "PartnerAssetExifBackfillV1"),
+    "StacksV1": Acks(("StackV1", "StackDeleteV1")),
+    "PartnerStacksV1": Acks(("PartnerStackV1", "PartnerStackDeleteV1"), "PartnerStackBackfillV1"),
+    "AlbumsV1": Acks(("AlbumV1", "AlbumDeleteV1")),
+    "AlbumUsersV1": Acks(("AlbumUserV1", "AlbumUserDeleteV1"), "AlbumUserBackfillV1"),
+    "AlbumToAssetsV1": Acks(("AlbumToAssetV1", "AlbumToAssetDeleteV1"), "AlbumToAssetBackfillV1"),
+    "UsersV1": Acks(("UserV1", "UserDeleteV1")),
+}
+"""What each digest lets a client skip in its next stream of that request type (see `digest`)."""
+
+
 def digest(
     conn: Connection, request_type: str, me: uuid.UUID, bucket: str | None, split: bool = False
 ) -> dict[str, Any]:
-    """The digest at one level, with `acks`: checkpoints at the clock read before anything
-    else. Every row changed up to them is in this answer and in any later one, so a client
-    whose copy matches what it read from here on may store them and let the stream carry the
-    rest; changes after them come again in the stream (own assets and exif only: partner
-    streams also need their backfill checkpoints, so they get none)."""
-    if request_type in COMPUTED:
-        level = level_of(False, bucket, split)
-        return {"type": request_type, "bucket": bucket, **computed(conn, request_type, me, level), "acks": []}
-    kind = KINDS.get(request_type)
-    if kind is None:
+    """The digest at one level, with `acks` (`ACKS`) at the clock read before anything else,
+    in the snapshot the rows are read from (the caller's). The clock has no gaps, so every
+    change up to that position is in this answer (and in any later one) and every change
+    after it has a higher sequence: a client whose copy matches what it read from here on
+    may store the acks and let the stream carry the rest (changes after them come again,
+    harmlessly)."""
+    if request_type not in KINDS and request_type not in COMPUTED:
         names = ", ".join([*KINDS, *COMPUTED])
         raise BadRequest([f"type must be one of the following values: {names}"])
-    level = level_of(True, bucket, split)
+    kind = KINDS.get(request_type)
+    level = level_of(kind is not None, bucket, split)
     upper = clock.current(conn)
     answer: dict[str, Any] = {"type": request_type, "bucket": bucket}
-    if level.rows:
+    if kind is None:
+        answer.update(computed(conn, request_type, me, level))
+    elif level.rows:
         answer["rows"] = rows(conn, kind, me, level)
     else:
         answer["buckets"] = buckets(conn, kind, me, level)
-    answer["acks"] = [ack(entity, upper) for entity in kind.acks]
+    answer["acks"] = ACKS[request_type].at(upper)
     return answer

@@ -1,0 +1,13 @@
+"""Fixtures for the reset repair tests: a writer on the live server's database."""
+
+from __future__ import annotations
+
+import pytest
+
+from filmroll.db.engine import Database
+from tests.sync.v1.builders import AssetBuilder
+
+
+@pytest.fixture
+def builder(db: Database) -> AssetBuilder:
+    return AssetBuilder(db, seed=4242)
