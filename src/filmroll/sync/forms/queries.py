@@ -86,28 +86,34 @@ def stale_rows(conn: Connection, ft: FormTable, after: int, upper: int, limit: i
     return conn.execute(wired(conn.dialect.name, query)).all()
 
 
-def store(conn: Connection, ft: FormTable, forms: Sequence[tuple[uuid.UUID, int, str, str]]) -> None:
-    """Write `(key, seq, v2, v1)` forms back, each only if the row still has stamp `seq`.
+def store(
+    conn: Connection, ft: FormTable, forms: Sequence[tuple[uuid.UUID, int, str, str]]
+) -> set[uuid.UUID]:
+    """Write `(key, seq, v2, v1)` forms back, each only if the row still has stamp `seq`, and
+    return the keys of the rows that were skipped because another transaction held them.
 
     No clock stamp is taken: storing a form is not a change of the row. Rows another
     transaction holds are skipped rather than waited for (PostgreSQL; SQLite has one writer):
-    a bulk edit locks rows in its own order, so waiting could deadlock, and a row being written
-    gets a new stamp and is rendered again anyway. A row written since it was rendered keeps
-    its stale form. The lock taken is PostgreSQL's `FOR NO KEY UPDATE`, the one its own update
-    of these columns takes: a row that another transaction only references (a new album link,
-    exif row or job holds a key-share lock on it, and does not re-stamp it) is still stored;
-    `FOR UPDATE` skipped it, and the cursor moved past it with its form left stale.
+    a bulk edit locks rows in its own order, so waiting could deadlock. A skipped row is not
+    always re-stamped by its holder, which may roll back, or be another renderer storing an
+    older stamp of it, so the caller keeps its cursor before every skipped row. A row written
+    since it was rendered keeps its stale form: its new stamp lies past the caller's range.
+    The lock taken is PostgreSQL's `FOR NO KEY UPDATE`, the one its own update of these
+    columns takes: a row that another transaction only references (a new album link, exif row
+    or job holds a key-share lock on it, and does not re-stamp it) is still stored.
     """
     if not forms:
-        return
+        return set()
     key = ft.key
+    keys = [k for k, *_ in forms]
     free = set(
         conn.execute(
-            sa.select(key)
-            .where(key.in_([k for k, *_ in forms]))
-            .with_for_update(skip_locked=True, key_share=True)
+            sa.select(key).where(key.in_(keys)).with_for_update(skip_locked=True, key_share=True)
         ).scalars()
     )
+    skipped: set[uuid.UUID] = set()
+    if len(free) < len(keys):  # held by others, or deleted since they were read
+        skipped = set(conn.execute(sa.select(key).where(key.in_(keys))).scalars()) - free
     statement = (
         sa.update(ft.table)
         .where(key == sa.bindparam("k"), ft.table.c.update_seq == sa.bindparam("s"))
@@ -124,6 +130,7 @@ def store(conn: Connection, ft: FormTable, forms: Sequence[tuple[uuid.UUID, int,
     ]
     if rows:
         conn.execute(statement, rows)
+    return skipped
 
 
 def cursor(conn: Connection, ft: FormTable) -> int:

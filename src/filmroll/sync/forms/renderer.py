@@ -6,6 +6,11 @@ and then stores the forms, in a short one, where the row still has the stamp it 
 from. Writes therefore cost what they cost before
 forms existed, and a new format version (or an upgrade from a database without forms) is
 rendered in the background, without a blocking rewrite at start-up.
+
+The cursor means "every row stamped up to here has its form", which holds for any number of
+renderers (one per server or worker process) sharing it: the clock makes a row written later
+take a stamp past every committed one, and a renderer never saves a cursor past a row it had
+to skip (see `write_batch`).
 """
 
 from __future__ import annotations
@@ -87,14 +92,27 @@ def read_batch(conn: Connection, ft: FormTable, after: int, upper: int, limit: i
     return forms, upper if len(rows) < limit else int(rows[-1].update_seq)
 
 
-def write_batch(conn: Connection, ft: FormTable, forms: Forms, reached: int) -> None:
-    """Store a rendered batch and move the cursor, in one short write transaction."""
-    queries.store(conn, ft, forms)
-    queries.set_cursor(conn, ft, reached)
+def write_batch(
+    conn: Connection, ft: FormTable, forms: Forms, reached: int, held: int | None = None
+) -> int | None:
+    """Store a rendered batch and move the cursor, in one short write transaction.
+
+    The saved cursor says every row stamped up to it has its form, so it stops before the
+    first row that could not be stored (another transaction held it): rows past it in this
+    round are stored all the same, and the next round comes back for it. `held` is where an
+    earlier batch of the same round had to stop; returns where the cursor must stay from now
+    on (None: nowhere).
+    """
+    skipped = queries.store(conn, ft, forms)
+    if skipped:
+        first = min(seq for key, seq, *_ in forms if key in skipped) - 1
+        held = first if held is None else min(held, first)
+    queries.set_cursor(conn, ft, reached if held is None else held)
+    return held
 
 
 def render_batch(conn: Connection, ft: FormTable, after: int, upper: int, limit: int) -> tuple[int, int]:
-    """Render and store one batch on one connection; (rows rendered, new cursor)."""
+    """Render and store one batch on one connection; (rows rendered, position reached)."""
     forms, reached = read_batch(conn, ft, after, upper, limit)
     write_batch(conn, ft, forms, reached)
     return len(forms), reached
@@ -126,11 +144,11 @@ class FormRenderer:
     async def _catch_up(self, ft: FormTable) -> int:
         upper = await self.db.read(clock.current)
         after = await self.db.read(lambda c: queries.cursor(c, ft))
-        total = 0
+        total, held = 0, None
         while after < upper:
             batch = partial(read_batch, ft=ft, after=after, upper=upper, limit=self.batch)
             forms, after = await self.db.read(batch)
-            await self.db.write(partial(write_batch, ft=ft, forms=forms, reached=after))
+            held = await self.db.write(partial(write_batch, ft=ft, forms=forms, reached=after, held=held))
             total += len(forms)
         return total
 
