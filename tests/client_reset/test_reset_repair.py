@@ -37,6 +37,8 @@ LINES = {
     "AlbumsV1": ("AlbumV1", "AlbumDeleteV1"),
     "AlbumUsersV1": ("AlbumUserV1", "AlbumUserBackfillV1", "AlbumUserDeleteV1"),
     "AlbumToAssetsV1": ("AlbumToAssetV1", "AlbumToAssetBackfillV1", "AlbumToAssetDeleteV1"),
+    "AlbumAssetsV1": ("AlbumAssetCreateV1", "AlbumAssetUpdateV1", "AlbumAssetBackfillV1"),
+    "AlbumAssetExifsV1": ("AlbumAssetExifCreateV1", "AlbumAssetExifUpdateV1", "AlbumAssetExifBackfillV1"),
     "UsersV1": ("UserV1", "UserDeleteV1"),
 }
 """The lines each repaired request type's stream sends, by entity type."""
@@ -161,14 +163,18 @@ async def reset(api: Api) -> None:
     await api.call("PUT", f"/sessions/{current['id']}", "reset", json={"isPendingSyncReset": True})
 
 
-async def fresh_copy(server: LiveServer, user: User, target: Path) -> Replica:
+async def assert_equals_fresh_copy(server: LiveServer, user: User, replica: Replica, target: Path) -> None:
+    """The replica holds exactly what a first full sync into an empty one gets."""
     fresh = open_replica(target)
-    api = await connect(server.url, fresh, user.creds)
     try:
-        await sync_v2(api, fresh)
+        api = await connect(server.url, fresh, user.creds)
+        try:
+            await sync_v2(api, fresh)
+        finally:
+            await api.aclose()
+        assert replica.snapshot() == fresh.snapshot()
     finally:
-        await api.aclose()
-    return fresh
+        fresh.close()
 
 
 def streamed(stats: SyncStats, request_type: str) -> dict[str, int]:
@@ -217,11 +223,7 @@ async def test_every_kind_is_repaired_after_a_reset_and_not_streamed_again(
             assert again.lines == 1 and again.repairs[0].fetched == 0, again.applied
         finally:
             await api.aclose()
-        fresh = await fresh_copy(server, world.alice, tmp_path / "fresh")
-        try:
-            assert replica.snapshot() == fresh.snapshot()
-        finally:
-            fresh.close()
+        await assert_equals_fresh_copy(server, world.alice, replica, tmp_path / "fresh")
     finally:
         replica.close()
 
@@ -299,11 +301,7 @@ async def test_changes_after_the_digests_read_the_clock_are_streamed(
             assert streamed(stats, "UsersV1")["UserV1"] in (1, 2)
         finally:
             await api.aclose()
-        fresh = await fresh_copy(server, alice, tmp_path / "fresh")
-        try:
-            assert replica.snapshot() == fresh.snapshot()
-        finally:
-            fresh.close()
+        await assert_equals_fresh_copy(server, alice, replica, tmp_path / "fresh")
     finally:
         replica.close()
 
