@@ -27,6 +27,8 @@ async def test_first_mirror_downloads_verified_files_in_date_layout(
         assert report.downloaded == 6 and not report.failed
         assert {a["id"] for a in replica.assets()} == set(ids)
         assert replica.count("exif") == 3 and replica.count("auth_user") == 1
+        indexes = {r[0] for r in replica.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"assets_own_dated", "exif_digest"} <= indexes  # a first verify needs not build them
         for asset in replica.assets():
             original = tmp_path / date_dir(asset) / safe_name(asset)
             assert base64.b64encode(bytes.fromhex(sha1(original))).decode() == asset["checksum"]

@@ -151,6 +151,10 @@ class Mirror:
     async def run(self) -> MirrorReport:
         report = MirrorReport()
         report.stats = await self.sync()
+        if report.stats.protocol == "v2":
+            # Built once, after the first sync (a few seconds per million assets), so that even
+            # the first `verify` reads the digests it needs from them; SQLite keeps them since.
+            self.replica.digest_indexes()
         self.remove_unwanted(report)
         await self.download_missing(report)
         self.check_complete(report)

@@ -63,9 +63,10 @@ _DIGEST_INDEXES = (
     "CREATE INDEX IF NOT EXISTS exif_digest ON exif (asset_id, hash)",
 )
 """Covering indexes that let a digest check sum a million stored row hashes per bucket
-(`client.repair`) without reading the rows' JSON. Built on the first check or repair, not
-with the tables: kept up to date during a first full sync they would double its write cost,
-built afterwards in one pass they cost a few seconds per million assets. The dated asset
+(`client.repair`) without reading the rows' JSON. Built after a mirror's first sync (or by
+the first check or repair, if missing), not with the tables: kept up to date during a first
+full sync they would double its write cost, built afterwards in one pass they cost a few
+seconds per million assets. The dated asset
 indexes hold the id too, so exif, grouped by its asset's date, is found from them (they
 replace the narrower `*_digest` ones of earlier versions)."""
 
