@@ -1,7 +1,7 @@
 """`filmroll mirror verify` by digests: a clean replica is confirmed with one top-level digest
-per kind and a stream of only the request types that have no digests (never the asset
-streams); rows of those undigested types (own user, partners, user metadata, assets and exif
-seen only through an album) are still compared in full, and `--repair` fixes them."""
+per kind and a stream of only the request types that have no digests (never an asset stream,
+album assets included); rows of those undigested types (own user, partners, user metadata) are
+still compared in full, and `--repair` fixes them and, by digests, the rest."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from filmroll.client.mirror import open_replica, replica_path
 from filmroll.client.repair import KINDS
 from filmroll.client.replica import Replica, wire_hash
 from filmroll.client.v2 import sync_v2
-from filmroll.client.verify import ALBUM_TYPES, UNDIGESTED, VerifyReport, verify
+from filmroll.client.verify import UNDIGESTED, VerifyReport, verify
 from filmroll.ids import new_id
 from tests.client.helpers import User, forms_settled, new_user, sync_once
 from tests.client.test_repair_kinds import World, _post, build
@@ -86,8 +86,9 @@ async def test_a_clean_replica_reads_top_digests_and_no_asset_stream(
     assert sorted(d["type"] for d in digests) == sorted(k.request_type for k in KINDS)
     assert all("bucket" not in d for d in digests), "a matching replica opens no bucket"
     assert not [path for path, _ in seen if path == "/api/sync/rows"]
-    # every album asset is alice's or her partner's: the album asset streams are not needed
-    assert _streams(seen) == [[t for t in UNDIGESTED if t not in ALBUM_TYPES]]
+    # album assets have digests: their streams are never needed
+    assert _streams(seen) == [list(UNDIGESTED)]
+    assert not {"AlbumAssetsV1", "AlbumAssetExifsV1"} & set(UNDIGESTED)
     assert not {"AssetsV1", "PartnerAssetsV1", "AssetExifsV1", "PartnerAssetExifsV1"} & set(UNDIGESTED)
     assert report.checked is not None and report.checked.digests == len(KINDS)
     assert report.streamed > 0
@@ -98,7 +99,7 @@ async def test_a_clean_replica_reads_top_digests_and_no_asset_stream(
     report = await _verify(server, tmp_path, world.alice, seen)
     assert report.clean, {t: d for t, d in report.tables.items() if not d.clean}
     assert [body for path, body in seen if path == "/api/sync/digest" and "bucket" in body] == []
-    assert _streams(seen) == [list(UNDIGESTED)], "carol's asset is seen only through her album"
+    assert _streams(seen) == [list(UNDIGESTED)], "carol's album asset is checked by digests"
 
 
 async def test_undigested_rows_are_compared_in_full_and_repaired(
@@ -115,7 +116,7 @@ async def test_undigested_rows_are_compared_in_full_and_repaired(
             "UPDATE assets SET data = ?, hash = ? WHERE id = ?",
             [orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode(), wire_hash(data), carols],
         )
-        conn.execute("UPDATE exif SET data = '{}' WHERE asset_id = ?", [carols])
+        conn.execute("UPDATE exif SET data = '{}', hash = 1 WHERE asset_id = ?", [carols])
         conn.execute("DELETE FROM partners")
         conn.execute(
             "INSERT INTO user_metadata (user_id, key, data) VALUES (?, 'invented', '{}')", [world.alice.id]
@@ -135,8 +136,8 @@ async def test_undigested_rows_are_compared_in_full_and_repaired(
     assert dirty == {"assets", "exif", "partners", "user_metadata", "auth_user"}
 
     fixed = await _verify(server, tmp_path, world.alice, [], repair=True)
-    assert fixed.repaired is not None and fixed.repaired.fetched == 0
-    assert fixed.copied == 5 and fixed.repaired_clean
+    assert fixed.repaired is not None and fixed.repaired.fetched == 2, "carol's asset and exif, by digests"
+    assert fixed.copied == 3 and fixed.repaired_clean
     assert (await _verify(server, tmp_path, world.alice, [])).clean
 
 
@@ -155,7 +156,9 @@ async def test_an_album_only_asset_missing_or_extra_is_found(
     found = await _verify(server, tmp_path, world.alice, seen)
     assert _streams(seen) == [list(UNDIGESTED)]
     assert found.tables["assets"].missing == [(carols,)]
-    assert {t for t, d in found.tables.items() if not d.clean} == {"assets"}
+    # its exif, still here, has no asset to be dated by: not where the server files it
+    assert found.tables["exif"].missing == found.tables["exif"].extra == [(carols,)]
+    assert {t for t, d in found.tables.items() if not d.clean} == {"assets", "exif"}
     with Replica(replica_path(tmp_path)) as replica, replica.transaction() as conn:
         conn.execute(
             "INSERT INTO assets (id, owner_id, data, hash) VALUES (?, ?, ?, ?)",

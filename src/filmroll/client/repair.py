@@ -2,8 +2,9 @@
 digests top-down instead of downloading the whole library again.
 
 Every kind the replica keeps from a stream that has digests is covered: own and partner
-assets, their exif, own and partner stacks, albums, album members, album assets (links) and
-users. Buckets whose count and hash agree are skipped whole; inside a differing month (or key
+assets, their exif, own and partner stacks, albums, album members and links, the assets and
+exif the album streams send (every asset of the user's albums, own ones included) and users.
+Buckets whose count and hash agree are skipped whole; inside a differing month (or key
 prefix) only differing days (longer prefixes; hours of a busy day) are listed row by row,
 rows with another hash and rows the replica lacks are fetched with `/sync/rows`, and rows
 the server no longer lists are dropped. Protocol: `docs/sync-digests.md`.
@@ -11,8 +12,8 @@ the server no longer lists are dropped. Protocol: `docs/sync-digests.md`.
 After a sync reset every kind is repaired too (`AFTER_RESET`, those the stream asks for):
 each top-level digest comes with the checkpoints, backfill ones included, that make the
 next stream send only what changed after it, so no kind is downloaded again in full. What
-has no digest (the caller's own user, partners, user metadata, album-only assets) is
-dropped and streamed again from the start (`keep_only_repairable`). A check
+has no digest (the caller's own user, partners, user metadata) is dropped and streamed
+again from the start (`keep_only_repairable`). A check
 (`sync_v2(check=True)`, `filmroll mirror verify --repair`) repairs every kind (`KINDS`) and
 stores no checkpoint.
 """
@@ -139,6 +140,43 @@ ALBUM_LINKS = Kind(
     False,
     _drop_link("album_assets", "asset_id"),
 )
+# Album assets and their exif are what the album streams gave: every asset an album link of the
+# replica names (own and partners' included, held once with their flags) and every asset held
+# for no other reason (an album-only asset no link names any more is extra). Exif goes with
+# them, and exif whose asset is not held at all is listed without a date, so it is extra too.
+_ALBUM_SHOWN = (
+    "SELECT id AS key, hash, created FROM assets WHERE id IN (SELECT asset_id FROM album_assets) "
+    "UNION SELECT id AS key, hash, created FROM assets INDEXED BY assets_album_only "
+    "WHERE own = 0 AND partner = 0"
+)
+
+
+def _drop_album_asset(conn: sqlite3.Connection, key: str) -> None:
+    """No album of the user's shows the asset: it goes unless it is the user's or a partner's."""
+    conn.execute("DELETE FROM assets WHERE id = ? AND own = 0 AND partner = 0", [key])
+    conn.execute("DELETE FROM exif WHERE asset_id = ? AND asset_id NOT IN (SELECT id FROM assets)", [key])
+
+
+def _drop_album_exif(conn: sqlite3.Connection, key: str) -> None:
+    """The server has no exif of the album asset: gone, unless the asset is the user's or a
+    partner's (their exif kinds decide)."""
+    conn.execute(
+        "DELETE FROM exif WHERE asset_id = ? AND NOT EXISTS "
+        "(SELECT 1 FROM assets WHERE id = ? AND (own = 1 OR partner = 1))",
+        [key, key],
+    )
+
+
+ALBUM_ASSETS = Kind("AlbumAssetsV1", _ALBUM_SHOWN, True, _drop_album_asset)
+ALBUM_EXIF = Kind(
+    "AlbumAssetExifsV1",
+    f"SELECT e.asset_id AS key, e.hash AS hash, a.created AS created FROM ({_ALBUM_SHOWN}) a "
+    "JOIN exif e ON e.asset_id = a.key "
+    "UNION ALL SELECT o.asset_id AS key, o.hash AS hash, NULL AS created FROM exif o "
+    "INDEXED BY exif_digest WHERE NOT EXISTS (SELECT 1 FROM assets x WHERE x.id = o.asset_id)",
+    True,
+    _drop_album_exif,
+)
 USERS = Kind("UsersV1", "SELECT id AS key, hash, NULL AS created FROM users", False, _drop_by_id("users"))
 
 KINDS = (
@@ -151,10 +189,16 @@ KINDS = (
     ALBUMS,
     ALBUM_USERS,
     ALBUM_LINKS,
+    ALBUM_ASSETS,
+    ALBUM_EXIF,
     USERS,
 )
 """Every kind with digests, in an order where a row's parent is repaired before it (assets
-before exif, albums before their members and links)."""
+before exif, albums before their members and links, links before the album assets they name;
+own and partner assets before album assets, which share their rows)."""
+ALBUM_KINDS = ("AlbumAssetsV1", "AlbumAssetExifsV1")
+"""Kinds the replica can only tell apart through album links (`AlbumToAssetsV1`), and album
+exif only by its album asset's date."""
 AFTER_RESET = KINDS
 """What a repair after a sync reset covers: every digest comes with checkpoints."""
 LEGACY_RESET = ("AssetsV1", "AssetExifsV1")
@@ -162,9 +206,22 @@ LEGACY_RESET = ("AssetsV1", "AssetExifsV1")
 whose repair was interrupted then kept only these)."""
 
 
+def covered(types: Collection[str]) -> tuple[Kind, ...]:
+    """The kinds a repair of a replica streaming `types` covers. Album assets need the album
+    links (without them the replica cannot tell which of its assets an album shows) and album
+    exif needs album assets (it is dated by them); without those they are streamed in full."""
+    kept = set(types)
+    if "AlbumToAssetsV1" not in kept:
+        kept -= set(ALBUM_KINDS)
+    if "AlbumAssetsV1" not in kept:
+        kept.discard("AlbumAssetExifsV1")
+    return tuple(kind for kind in KINDS if kind.request_type in kept)
+
+
 def after_reset(types: Collection[str]) -> tuple[Kind, ...]:
-    """The kinds a repair after a reset of a stream of `types` covers."""
-    return tuple(kind for kind in AFTER_RESET if kind.request_type in types)
+    """The kinds a repair after a reset of a stream of `types` covers (`covered`, as
+    `AFTER_RESET` is every kind)."""
+    return tuple(kind for kind in covered(types) if kind in AFTER_RESET)
 
 
 @dataclass
@@ -369,9 +426,10 @@ async def repair(
 def keep_only_repairable(conn: sqlite3.Connection, kinds: Collection[str]) -> None:
     """Before a repair after a reset: drop what the repair of `kinds` (request types) does not
     cover, so the stream sends it again in full onto nothing stale. The caller's own user,
-    partners and user metadata have no digests and always go; so do album-only assets (the
-    album asset streams have none either). Keeping more than is repaired would leave stale
-    rows; dropping more only costs fetches."""
+    partners and user metadata have no digests and always go; so do album assets and their
+    exif when `kinds` has no album asset kinds (`after_reset` leaves them out without the
+    album links). Keeping more than is repaired would leave stale rows; dropping more only
+    costs fetches."""
     repaired = set(kinds)
     me = conn.execute("SELECT id FROM auth_user LIMIT 1").fetchone()
     for table in ("auth_user", "partners", "user_metadata"):
@@ -394,11 +452,19 @@ def keep_only_repairable(conn: sqlite3.Connection, kinds: Collection[str]) -> No
         conn.execute("UPDATE assets SET own = 0")
     if "PartnerAssetsV1" not in repaired:
         conn.execute("UPDATE assets SET partner = 0")
-    conn.execute("DELETE FROM assets WHERE own = 0 AND partner = 0")
+    albums = "AlbumAssetsV1" in repaired and "AlbumToAssetsV1" in repaired
+    # album assets are kept as the album streams gave them: an asset no flag keeps stays while
+    # a link names it (`prune` drops the rest at the end of the repair)
+    conn.execute(
+        "DELETE FROM assets WHERE own = 0 AND partner = 0"
+        + (" AND id NOT IN (SELECT asset_id FROM album_assets)" if albums else "")
+    )
     keep = [
         f"{flag} = 1"
         for flag, t in (("own", "AssetExifsV1"), ("partner", "PartnerAssetExifsV1"))
         if t in repaired
     ]
+    if albums and "AlbumAssetExifsV1" in repaired:
+        keep.append("id IN (SELECT asset_id FROM album_assets)")
     kept_exif = f"SELECT id FROM assets WHERE {' OR '.join(keep)}" if keep else "SELECT NULL WHERE 0"
     conn.execute(f"DELETE FROM exif WHERE asset_id NOT IN ({kept_exif})")

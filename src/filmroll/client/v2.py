@@ -16,11 +16,11 @@ from typing import Any
 from filmroll.client.errors import ClientError, NotSupported, ServerError, StreamInterrupted
 from filmroll.client.http import Api, stream_lines
 from filmroll.client.repair import (
-    KINDS,
     LEGACY_RESET,
     Kind,
     RepairStats,
     after_reset,
+    covered,
     keep_only_repairable,
     repair,
 )
@@ -169,7 +169,7 @@ async def _repair(
     digests gave; on a check every digested kind the stream asked for); False when the server
     has no digests (the caller starts over)."""
     if not after_reset:
-        kinds = [k for k in KINDS if k.request_type in types]
+        kinds = covered(types)
     try:
         done = await repair(api, replica, kinds)
     except NotSupported:
@@ -200,9 +200,10 @@ async def sync_v2(
 
     When the server asks for a reset, a filmroll server is not asked for the whole library
     again: every digested kind the stream asks for (own and partner assets, exif and stacks,
-    albums, album members and links, users) is repaired by difference (`client.repair`) and
-    the stream resumes from the checkpoints the digests gave, sending only what has no digest
-    in full; servers without digests get the full download. With `check`, the digests of
+    albums, album members and links, the assets and exif of albums, users) is repaired by
+    difference (`client.repair`) and the stream resumes from the checkpoints the digests
+    gave, sending only what has no digest in full; servers without digests get the full
+    download. With `check`, the digests of
     every kind streamed are compared after the stream and differences repaired.
     """
     key = session_key(api.token or api.api_key or "")

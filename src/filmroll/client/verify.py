@@ -2,17 +2,15 @@
 
 A v2 replica on a filmroll server is checked by digests (`docs/sync-digests.md`): for each
 kind with digests (`client.repair.KINDS`: own and partner assets, their exif and stacks,
-albums, album members and links, users) the replica's top-level digest, summed in SQL from
-the row hashes it stored on arrival, is compared with the server's, and only buckets that
-differ are opened, down to the rows. A replica that matches costs one digest call per kind
-and reads no stream of own or partners' assets, whatever the library's size (the first
-check builds the replica's digest indexes, once). The kinds that have no digests (the
-caller's own user, partners, user metadata, assets and exif seen only through albums) are
-compared in full, because they have no digests: a short-lived child session (removed
-afterwards, so the mirror's own checkpoints are untouched) streams only those request types,
-and their rows are diffed. The album asset types repeat every asset of every album the
-caller sees, so they are asked for only when some asset may be seen only through an album
-(`album_only_possible`).
+albums, album members and links, the assets and exif of the caller's albums, users) the
+replica's top-level digest, summed in SQL from the row hashes it stored on arrival, is
+compared with the server's, and only buckets that differ are opened, down to the rows. A
+replica that matches costs one digest call per kind and reads no stream of assets or exif,
+whatever the library's or its albums' size (the first check builds the replica's digest
+indexes, once). The kinds that have no digests (the caller's own user, partners, user
+metadata) are compared in full: a short-lived child session (removed afterwards, so the
+mirror's own checkpoints are untouched) streams only those request types, and their rows
+are diffed.
 
 What digests cannot see: a row edited locally while its stored hash was kept. `full` (and
 every v1 replica, and servers without digests such as Immich) compares instead with a
@@ -26,7 +24,7 @@ Mirrored files are checked to still exist on disk.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +49,8 @@ KIND_TABLES: dict[str, str] = {
     "AlbumsV1": "albums",
     "AlbumUsersV1": "album_users",
     "AlbumToAssetsV1": "album_assets",
+    "AlbumAssetsV1": "assets",
+    "AlbumAssetExifsV1": "exif",
     "UsersV1": "users",
 }
 """The replica table each digested request type lives in."""
@@ -58,16 +58,8 @@ KIND_TABLES: dict[str, str] = {
 UNDIGESTED: tuple[str, ...] = tuple(t for t in TYPES if t not in {k.request_type for k in KINDS})
 """Request types the replica keeps that have no digests: compared in full by a small stream."""
 
-ALBUM_TYPES = ("AlbumAssetsV1", "AlbumAssetExifsV1")
-"""Undigested types that carry every asset of the caller's albums, own ones included: streamed
-only when the replica may hold or lack an asset seen only through an album."""
-
-_LINKED = ("AssetsV1", "PartnerAssetsV1", "AlbumToAssetsV1")
-
 _PLAIN = ("auth_user", "partners", "user_metadata")
-"""Tables filled only by undigested types (assets and exif are shared with digested kinds)."""
-
-_CHUNK = 500
+"""Tables filled only by undigested types: every asset and exif row is in some digested kind."""
 
 
 @dataclass
@@ -95,8 +87,7 @@ class VerifyReport:
     streamed_lines: dict[str, int] = field(default_factory=dict)
     """Lines of that stream per line type."""
     streamed_types: tuple[str, ...] = ()
-    """The request types that stream asked for (`UNDIGESTED`, album assets left out when no
-    asset can be seen only through an album)."""
+    """The request types that stream asked for (`UNDIGESTED`)."""
     repaired: RepairStats | None = None
     """With `repair`: what the repair by digests did."""
     copied: int = 0
@@ -147,8 +138,7 @@ async def fresh_copy(api: Api, protocol: str) -> Replica:
 
 async def undigested_copy(api: Api, types: Sequence[str] = UNDIGESTED) -> tuple[Replica, int, dict[str, int]]:
     """The rows of `types` (undigested) as the server shows them now, read into memory by a child
-    session that never acks (it is deleted afterwards); and the bytes read. Album-only assets
-    are kept although no album link is streamed here (links have digests). Also returns the
+    session that never acks (it is deleted afterwards); and the bytes read. Also returns the
     lines read per line type."""
     if api.token is None:
         raise ClientError("this replica was filled by sync v2; verifying it needs --email/--password")
@@ -183,60 +173,10 @@ async def undigested_copy(api: Api, types: Sequence[str] = UNDIGESTED) -> tuple[
     return fresh, read, lines
 
 
-def _chunks(keys: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(keys), _CHUNK):
-        yield keys[start : start + _CHUNK]
-
-
-def album_only_possible(replica: Replica, checked: RepairStats) -> bool:
-    """Whether an asset may be seen only through an album, here or on the server. When own and
-    partner assets and album links all match their digests, the server's album-only assets
-    are exactly the linked assets the replica holds neither as own nor as a partner's: if
-    there are none and the replica keeps none, the album asset streams (which repeat every
-    asset of every album) have nothing to compare."""
-    replica.digest_indexes()
-    for request_type in _LINKED:
-        diff = checked.found.get(request_type)
-        if diff is not None and (diff.missing or diff.extra or diff.stale):
-            return True
-    query = (
-        "SELECT EXISTS (SELECT 1 FROM assets INDEXED BY assets_album_only WHERE own = 0 AND partner = 0) "
-        "OR EXISTS (SELECT 1 FROM album_assets l WHERE NOT EXISTS (SELECT 1 FROM assets a "
-        "INDEXED BY assets_flags WHERE a.id = l.asset_id AND (a.own = 1 OR a.partner = 1)))"
-    )
-    return bool(replica.conn.execute(query).fetchone()[0])
-
-
-def compare_undigested(local: Replica, fresh: Replica, albums: bool = True) -> dict[str, TableDiff]:
-    """Differences in what only undigested types carry: the tables they alone fill, and (when
-    `albums`, i.e. the album asset types were streamed) the assets the replica holds only
-    because an album shows them and the exif of assets it holds neither as its own nor as a
-    partner's. An asset the replica holds as its own or a partner's is left to the digests."""
-    result = {table: _diff(local.rows(table), fresh.rows(table)) for table in _PLAIN}
-    if not albums:
-        return result
-    theirs = fresh.rows("assets")
-    covered: set[str] = set()
-    ids = [key[0] for key in theirs]
-    for chunk in _chunks(ids):
-        marks = ", ".join("?" for _ in chunk)
-        query = f"SELECT id FROM assets WHERE id IN ({marks}) AND (own = 1 OR partner = 1)"
-        covered.update(str(row[0]) for row in local.conn.execute(query, list(chunk)))
-    mine: dict[Key, str] = {
-        (str(r[0]),): str(r[1])
-        for r in local.conn.execute("SELECT id, data FROM assets WHERE own = 0 AND partner = 0")
-    }
-    result["assets"] = _diff(mine, {k: v for k, v in theirs.items() if k[0] not in covered})
-    mine_exif: dict[Key, str] = {
-        (str(r[0]),): str(r[1])
-        for r in local.conn.execute(
-            "SELECT e.asset_id, e.data FROM exif e LEFT JOIN assets a ON a.id = e.asset_id "
-            "WHERE a.id IS NULL OR (a.own = 0 AND a.partner = 0)"
-        )
-    }
-    theirs_exif = {k: v for k, v in fresh.rows("exif").items() if k[0] not in covered}
-    result["exif"] = _diff(mine_exif, theirs_exif)
-    return result
+def compare_undigested(local: Replica, fresh: Replica) -> dict[str, TableDiff]:
+    """Differences in the tables only undigested types fill (the own user, partners, user
+    metadata)."""
+    return {table: _diff(local.rows(table), fresh.rows(table)) for table in _PLAIN}
 
 
 def digest_diffs(stats: RepairStats) -> dict[str, TableDiff]:
@@ -309,18 +249,17 @@ async def _verify_digests(api: Api, replica: Replica, repair_rows: bool) -> Veri
         checked = await repair(api, replica, KINDS, fetch=False)
     except NotSupported:
         return None
-    albums = album_only_possible(replica, checked)
-    types = UNDIGESTED if albums else tuple(t for t in UNDIGESTED if t not in ALBUM_TYPES)
+    types = UNDIGESTED
     fresh, read, lines = await undigested_copy(api, types)
     try:
-        tables = merge(digest_diffs(checked), compare_undigested(replica, fresh, albums))
+        tables = merge(digest_diffs(checked), compare_undigested(replica, fresh))
         report = VerifyReport("v2", tables, method="digests", checked=checked, streamed=read)
         report.streamed_lines, report.streamed_types = lines, types
         if repair_rows:
             report.repaired = await repair(api, replica, KINDS)
-            report.copied = copy_rows(replica, fresh, compare_undigested(replica, fresh, albums))
+            report.copied = copy_rows(replica, fresh, compare_undigested(replica, fresh))
             again = await repair(api, replica, KINDS, fetch=False)
-            report.remaining = merge(digest_diffs(again), compare_undigested(replica, fresh, albums))
+            report.remaining = merge(digest_diffs(again), compare_undigested(replica, fresh))
     finally:
         fresh.close()
     return report

@@ -8,13 +8,15 @@ does not matter, so the database adds stored hashes up in one grouped query (as 
 with its form; a row whose form is stale (or was stored before hashes existed) is hashed
 from a fresh rendering here, so a digest is always exact.
 
-Levels: assets and exif are grouped by month of the asset's `fileCreatedAt` (UTC), then by
-day (and hour), then listed per row; kinds without a date (stacks, albums, album members and
-assets, users) by the first two hex digits of the row key, then four, then per row. Those
-have no stored forms and few rows per user, so they are hashed from fresh encodings
-(`COMPUTED`). Visibility is
-the stream's (`access.partner_synced` for partners, the owner's rows otherwise, `/sync/rows`'s
-selects for the computed kinds).
+Levels: assets and exif (own, partners', and those of the caller's albums) are grouped by
+month of the asset's `fileCreatedAt` (UTC), then by day (and hour), then listed per row;
+kinds without a date (stacks, albums, album members and links, users) by the first two hex
+digits of the row key, then four, then per row. Those have no stored forms and few rows per
+user, so they are hashed from fresh encodings (`COMPUTED`). Visibility is the stream's
+(`access.partner_synced` for partners, links to the caller's albums for album assets, the
+owner's rows otherwise, `/sync/rows`'s selects for the computed kinds). Album assets are
+hashed from the same stored forms as own and partner assets: their lines carry the same
+`SyncAssetV1` / `SyncAssetExifV1` objects.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from filmroll.sync.forms.queries import ASSETS, EXIF, FormTable, is_fresh
 from filmroll.sync.forms.render import row_hash
 from filmroll.sync.forms.renderer import fill
 from filmroll.sync.v2.acks import ack, backfill_ack
+from filmroll.sync.v2.types import ALBUM_ASSET_LOSS
 from filmroll.timefmt import next_month, plus
 
 MASK = (1 << 64) - 1
@@ -54,6 +57,9 @@ class DigestKind:
     ft: FormTable
     visible: Callable[[uuid.UUID], sa.ColumnElement[bool]]
     joined: bool = False
+    grouped: bool = False
+    """Sum all buckets in one grouped query: rows found through their album links rather than
+    along a date-ordered index, where a query per month would read every linked row again."""
 
     @property
     def created(self) -> sa.ColumnElement[datetime]:
@@ -76,6 +82,10 @@ KINDS: dict[str, DigestKind] = {
     "PartnerAssetsV1": DigestKind(ASSETS, lambda me: access.partner_synced(me)),
     "AssetExifsV1": DigestKind(EXIF, lambda me: asset_exif.c.owner_id == me),
     "PartnerAssetExifsV1": DigestKind(EXIF, lambda me: _partner_exif(me), joined=True),
+    "AlbumAssetsV1": DigestKind(ASSETS, lambda me: assets.c.id.in_(by_id.album_linked(me)), grouped=True),
+    "AlbumAssetExifsV1": DigestKind(
+        EXIF, lambda me: asset_exif.c.asset_id.in_(by_id.album_linked(me)), grouped=True
+    ),
 }
 """Request types with digests, by the rows their stream keeps."""
 
@@ -248,7 +258,8 @@ def buckets(conn: Connection, kind: DigestKind, me: uuid.UUID, level: Level) -> 
     usable one; only when there are such rows (a form not yet re-rendered) does a second
     query hash those. Dated kinds are summed one month (day, hour) at a time: the index is
     in `fileCreatedAt` order, so each range is read in order with nothing to sort, where a
-    GROUP BY on the formatted date made SQLite sort every row first (40 % of the time)."""
+    GROUP BY on the formatted date made SQLite sort every row first (40 % of the time). Kinds
+    found through album links (`grouped`) have no such index and take the GROUP BY."""
     t = kind.ft.table
     where = _where(kind, me, level)
     bucket = _bucket(conn, kind, level.width)
@@ -261,7 +272,7 @@ def buckets(conn: Connection, kind: DigestKind, me: uuid.UUID, level: Level) -> 
         sa.func.sum(sa.case((hashed, shift))).label("high"),
         sa.func.sum(sa.case((hashed, mask))).label("low"),
     )
-    ranges = _ranges(conn, kind, where, level)
+    ranges = None if kind.grouped else _ranges(conn, kind, where, level)
     if ranges is None:
         query = (
             sa.select(bucket.label("bucket"), *sums).select_from(kind.source()).where(*where).group_by(bucket)
@@ -366,6 +377,16 @@ ACKS: dict[str, Acks] = {
     "AlbumsV1": Acks(("AlbumV1", "AlbumDeleteV1")),
     "AlbumUsersV1": Acks(("AlbumUserV1", "AlbumUserDeleteV1"), "AlbumUserBackfillV1"),
     "AlbumToAssetsV1": Acks(("AlbumToAssetV1", "AlbumToAssetDeleteV1"), "AlbumToAssetBackfillV1"),
+    # album assets have no delete line of their own: `AlbumAssetDeleteV1` is the checkpoint of
+    # the `AssetDeleteV1` lines for assets seen only through albums the caller lost (reflected
+    # in the digest); the update checkpoint is needed too, or the next stream would send every
+    # known album asset again as an update
+    "AlbumAssetsV1": Acks(
+        ("AlbumAssetCreateV1", "AlbumAssetUpdateV1", ALBUM_ASSET_LOSS), "AlbumAssetBackfillV1"
+    ),
+    "AlbumAssetExifsV1": Acks(
+        ("AlbumAssetExifCreateV1", "AlbumAssetExifUpdateV1"), "AlbumAssetExifBackfillV1"
+    ),
     "UsersV1": Acks(("UserV1", "UserDeleteV1")),
 }
 """What each digest lets a client skip in its next stream of that request type (see `digest`)."""

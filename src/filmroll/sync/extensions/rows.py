@@ -6,6 +6,10 @@ it now, or, when the caller can no longer see the row, the delete line the strea
 it. Visibility is the stream's: the same access predicates as its queries (own rows, partners'
 timeline assets, albums the caller owns or is a member of, the user directory in force).
 
+Album assets and their exif (`AlbumAssetsV1`, `AlbumAssetExifsV1`) come as update lines and
+have no delete line: an asset no album of the caller's shows may still be theirs or a
+partner's, so such keys are left out, as exif's are.
+
 Rows are named by their key: the id, or for links without one (album members, album assets)
 `albumId:userId` / `albumId:assetId`, the fields of their delete line joined by a colon.
 
@@ -126,6 +130,27 @@ def _partner_exif(_conn: Connection, me: uuid.UUID, ids: Sequence[str] | None) -
     )
 
 
+def album_linked(me: uuid.UUID) -> sa.Select[Any]:
+    """Ids of the assets linked to an album `me` owns or is a member of: what the album asset
+    streams send (own and partners' assets included, trashed and locked ones too: the stream
+    asks only that the link's album be `me`'s), each once however many albums show it."""
+    return sa.select(album_assets.c.asset_id).where(album_assets.c.album_id.in_(access.albums_of(me)))
+
+
+def _album_assets(_conn: Connection, me: uuid.UUID, ids: Sequence[str] | None) -> sa.Select[Any]:
+    """Assets linked to the albums the caller owns or is in (the stream's `AlbumAssetsV1`)."""
+    return sa.select(*asset_columns(), assets.c.id.label("row_id"), assets.c.update_seq.label("seq")).where(
+        _among(assets.c.id, ids), assets.c.id.in_(album_linked(me))
+    )
+
+
+def _album_exif(_conn: Connection, me: uuid.UUID, ids: Sequence[str] | None) -> sa.Select[Any]:
+    """Exif of those assets (the stream's `AlbumAssetExifsV1`)."""
+    return sa.select(
+        *exif_columns(), asset_exif.c.asset_id.label("row_id"), asset_exif.c.update_seq.label("seq")
+    ).where(_among(asset_exif.c.asset_id, ids), asset_exif.c.asset_id.in_(album_linked(me)))
+
+
 def _own_stacks(_conn: Connection, me: uuid.UUID, ids: Sequence[str] | None) -> sa.Select[Any]:
     return sa.select(stacks, stacks.c.id.label("row_id"), stacks.c.update_seq.label("seq")).where(
         _among(stacks.c.id, ids), stacks.c.owner_id == me
@@ -175,6 +200,10 @@ KINDS: dict[str, RowKind] = {
     ),
     "AssetExifsV1": RowKind("AssetExifV1", _own_exif, forms=EXIF),
     "PartnerAssetExifsV1": RowKind("PartnerAssetExifV1", _partner_exif, forms=EXIF),
+    # an asset no album of the caller's shows is not gone (it may be theirs, or a partner's):
+    # album assets have no delete line here, like exif; such keys are left out
+    "AlbumAssetsV1": RowKind("AlbumAssetUpdateV1", _album_assets, forms=ASSETS),
+    "AlbumAssetExifsV1": RowKind("AlbumAssetExifUpdateV1", _album_exif, forms=EXIF),
     "StacksV1": RowKind("StackV1", _own_stacks, ("stackId",), mapper=sync_stack, delete="StackDeleteV1"),
     "PartnerStacksV1": RowKind(
         "PartnerStackV1", _partner_stacks, ("stackId",), mapper=sync_stack, delete="PartnerStackDeleteV1"
