@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from filmroll.client.connect import connect
-from filmroll.client.http import Api
 from filmroll.client.mirror import open_replica, replica_path
 from filmroll.client.repair import after_reset, covered
 from filmroll.client.replica import Replica, canonical, wire_hash
 from filmroll.client.v2 import TYPES, sync_v2
 from filmroll.client.verify import UNDIGESTED
-from tests.client.helpers import User, forms_settled, new_user
+from tests.client.helpers import User, assert_equals_fresh_copy, forms_settled, new_user, reset
 from tests.client.test_verify_digests import Seen, _streams, _verify
 from tests.support import LiveServer
 from tests.sync.v1.builders import AssetBuilder
@@ -39,26 +38,6 @@ def call(server: LiveServer, user: User, method: str, path: str, body: Any = Non
         resp = http.request(method, path, json=body)
         assert resp.status_code in (200, 201, 204), (method, path, resp.text)
         return resp.json() if resp.content else None
-
-
-async def reset(api: Api) -> None:
-    """Make the server answer the session's next stream with `SyncResetV1`."""
-    current = next(s for s in await api.call("GET", "/sessions", "sessions") if s["current"])
-    await api.call("PUT", f"/sessions/{current['id']}", "reset", json={"isPendingSyncReset": True})
-
-
-async def assert_equals_fresh_copy(server: LiveServer, user: User, replica: Replica, target: Path) -> None:
-    """The replica holds exactly what a first full sync into an empty one gets."""
-    fresh = open_replica(target)
-    try:
-        api = await connect(server.url, fresh, user.creds)
-        try:
-            await sync_v2(api, fresh)
-        finally:
-            await api.aclose()
-        assert replica.snapshot() == fresh.snapshot()
-    finally:
-        fresh.close()
 
 
 @dataclass

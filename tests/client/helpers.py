@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from filmroll.client.connect import Credentials, connect
+from filmroll.client.http import Api
 from filmroll.client.mirror import Mirror, MirrorOptions, MirrorReport, open_replica
 from filmroll.client.replica import Replica
 from filmroll.client.v2 import sync_v2
@@ -130,3 +131,19 @@ async def sync_once(server: LiveServer, target: Path, user: User) -> None:
             await api.aclose()
     finally:
         replica.close()
+
+
+async def reset(api: Api) -> None:
+    """Make the server answer the session's next stream with `SyncResetV1`."""
+    current = next(s for s in await api.call("GET", "/sessions", "sessions") if s["current"])
+    await api.call("PUT", f"/sessions/{current['id']}", "reset", json={"isPendingSyncReset": True})
+
+
+async def assert_equals_fresh_copy(server: LiveServer, user: User, replica: Replica, target: Path) -> None:
+    """The replica holds exactly what a first full sync into an empty one (in `target`) gets."""
+    await sync_once(server, target, user)
+    fresh = open_replica(target)
+    try:
+        assert replica.snapshot() == fresh.snapshot()
+    finally:
+        fresh.close()

@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from filmroll.client.connect import connect
-from filmroll.client.http import Api
 from filmroll.client.mirror import open_replica
 from filmroll.client.repair import ASSETS, EXIF, KINDS, keep_only_repairable
 from filmroll.client.replica import Replica
 from filmroll.client.v2 import REPAIR_PENDING, SyncStats, pending_kinds, sync_v2
 from tests.assets.helpers import wait_for_jobs
-from tests.client.helpers import User, forms_settled, new_user
+from tests.client.helpers import User, assert_equals_fresh_copy, forms_settled, new_user, reset
 from tests.support import LiveServer
 from tests.sync.v1.builders import AssetBuilder
 
@@ -155,26 +154,6 @@ def away(server: LiveServer, builder: AssetBuilder, world: World) -> dict[str, s
     wait_for_jobs(server)
     forms_settled(builder.db)
     return {"added": added, "stack": new_stack, "album": four, "erin": erin.id}
-
-
-async def reset(api: Api) -> None:
-    """Make the server answer the session's next stream with `SyncResetV1`."""
-    current = next(s for s in await api.call("GET", "/sessions", "sessions") if s["current"])
-    await api.call("PUT", f"/sessions/{current['id']}", "reset", json={"isPendingSyncReset": True})
-
-
-async def assert_equals_fresh_copy(server: LiveServer, user: User, replica: Replica, target: Path) -> None:
-    """The replica holds exactly what a first full sync into an empty one gets."""
-    fresh = open_replica(target)
-    try:
-        api = await connect(server.url, fresh, user.creds)
-        try:
-            await sync_v2(api, fresh)
-        finally:
-            await api.aclose()
-        assert replica.snapshot() == fresh.snapshot()
-    finally:
-        fresh.close()
 
 
 def streamed(stats: SyncStats, request_type: str) -> dict[str, int]:

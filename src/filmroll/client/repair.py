@@ -249,6 +249,15 @@ class RepairStats:
     def diff(self, kind: Kind) -> KindDiff:
         return self.found.setdefault(kind.request_type, KindDiff())
 
+    def absorb(self, other: RepairStats) -> None:
+        """Add what another repair (of other kinds) did and found."""
+        self.digests += other.digests
+        self.fetched += other.fetched
+        self.deleted += other.deleted
+        self.bytes += other.bytes
+        self.acks += other.acks
+        self.found.update(other.found)
+
 
 def _width(kind: Kind, bucket: str | None) -> int:
     """Length of the keys of the buckets inside `bucket` (months, days, hours; key prefixes

@@ -59,7 +59,7 @@ _DIGEST_INDEXES = (
     "CREATE INDEX IF NOT EXISTS assets_own_dated ON assets (created, id, hash) WHERE own = 1",
     "CREATE INDEX IF NOT EXISTS assets_partner_dated ON assets (created, id, hash) WHERE partner = 1",
     "CREATE INDEX IF NOT EXISTS assets_album_only ON assets (id) WHERE own = 0 AND partner = 0",
-    "DROP INDEX IF EXISTS assets_flags",  # served the album-only test checks no longer make
+    "CREATE INDEX IF NOT EXISTS assets_flags ON assets (id, own, partner)",
     "CREATE INDEX IF NOT EXISTS exif_digest ON exif (asset_id, hash)",
 )
 """Covering indexes that let a digest check sum a million stored row hashes per bucket
