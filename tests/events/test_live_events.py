@@ -272,12 +272,14 @@ def test_a_deleted_session_is_told_and_closed(server: LiveServer) -> None:
         Listener(server, cookie_headers(tablet_token)) as tablet_app,
         Listener(server, bearer(laptop_token)) as laptop_app,
     ):
+        # generous waits: a 5 s wait for this event once ran out in a full CI run on PostgreSQL
+        # (cause not found; the test passes alone and in every other run)
         assert phone.delete(f"/api/sessions/{tablet_id}").status_code == 204
-        tablet_app.wait("on_session_delete", first_arg_is(tablet_id), timeout=5)
-        assert tablet_app.disconnected.wait(5)
+        tablet_app.wait("on_session_delete", first_arg_is(tablet_id), timeout=20)
+        assert tablet_app.disconnected.wait(20)
         assert phone.delete("/api/sessions").status_code == 204  # every other session
-        laptop_app.wait("on_session_delete", first_arg_is(laptop_id), timeout=5)
-        assert laptop_app.disconnected.wait(5)
+        laptop_app.wait("on_session_delete", first_arg_is(laptop_id), timeout=20)
+        assert laptop_app.disconnected.wait(20)
         time.sleep(QUIET)
         assert phone_app.of("on_session_delete") == []
         assert phone_app.client.connected
