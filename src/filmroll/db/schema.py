@@ -637,13 +637,16 @@ SQLITE_SEARCH_TRIGGERS = (
 )
 
 
+_TRIGRAM_NAMES = frozenset(i.name for i in TRIGRAM_INDEXES)
+
+
 def described(_object: Any, name: str | None, type_: str, _reflected: bool, _compare_to: Any) -> bool:
     """Whether a database object belongs in schema comparisons (Alembic's `include_object`):
     not SQLite's search tables, nor the trigram indexes of expressions, which Alembic cannot
     reflect (the search tests check both are there and used)."""
     if type_ == "table" and name is not None and name.startswith(SQLITE_SEARCH_PREFIX):
         return False
-    return not (type_ == "index" and name in {i.name for i in TRIGRAM_INDEXES})
+    return not (type_ == "index" and name in _TRIGRAM_NAMES)
 
 
 AUDIT_TABLES = (

@@ -96,9 +96,9 @@ PROBE = 2_000
 an indexed filter, the search reads just those (an index range) and sorts them; with more,
 walking the owner's assets in date order fills a page sooner."""
 _INDEXED_EXIF = ("country", "state", "city", "make", "model", "lens_model")
-TRIGRAM_CONTAINS = ("original_file_name",)
-"""Asset columns whose substring filter a PostgreSQL trigram index serves (as the EXIF
-description's does)."""
+INDEXED_TEXT = {"original_file_name": "file_name"}
+"""Asset columns whose substring filter an index serves (as the EXIF description's is): a
+trigram index on PostgreSQL; on SQLite their column in the FTS5 search table."""
 TRIGRAM_MIN = 3
 """Shortest text a trigram index narrows down: shorter text holds no trigram to look up."""
 
@@ -122,7 +122,7 @@ def _probes(conn: Connection, owner: uuid.UUID, q: Query) -> list[sa.Select[Any]
     if conn.dialect.name == "sqlite":
         return probes + _fts_probes(owner, q)
     for name, text in q.contains.items():
-        if name in TRIGRAM_CONTAINS and len(text) >= TRIGRAM_MIN:
+        if name in INDEXED_TEXT and len(text) >= TRIGRAM_MIN:
             term = holds(assets.c[name], text)
             probes.append(sa.select(assets.c.id).where(assets.c.owner_id == owner, term))
     if q.description and len(q.description) >= TRIGRAM_MIN:
@@ -138,14 +138,13 @@ _search_text = sa.table(
     sa.column("owner_id", sa.Uuid),
 )
 _search_fts = sa.table("asset_search_fts", sa.column("rowid", sa.Integer))
-_FTS_COLUMNS = {"original_file_name": "file_name"}
 
 
 def _fts_probes(owner: uuid.UUID, q: Query) -> list[sa.Select[Any]]:
     """SQLite: the substring filters of at least `TRIGRAM_MIN` characters as FTS5 trigram
     phrase queries (migration 0023) over the folded text. A phrase of trigrams matches where the
     text holds the whole string: every asset the filter itself matches."""
-    texts = {_FTS_COLUMNS[k]: v for k, v in q.contains.items() if k in _FTS_COLUMNS}
+    texts = {INDEXED_TEXT[k]: v for k, v in q.contains.items() if k in INDEXED_TEXT}
     if q.description:
         texts["description"] = q.description
     probes = []
