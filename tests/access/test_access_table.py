@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from tests.access.scenario import STATES, Scenario, build, city_of, month_of
@@ -220,6 +221,33 @@ def test_v1_delta_sync(scenario: Scenario, role: str, state: str) -> None:
     got = UP if upserted else DEL if deleted else NONE
     assert not (upserted and deleted)
     assert got == V1_DELTA[role][state]
+
+
+# --- `/sync/rows` of the album kinds: the album stream's rule, asset by asset -----------------
+# Members (the owner too) get the asset while the album shows it, trashed ones flagged; locking
+# takes it out of the album; nobody else is told anything (no delete line either: the asset may
+# still be theirs or a partner's).
+
+SHOWN_IN_ALBUM = frozenset({"timeline", "archive", "hidden", "trashed"})
+ALBUM_ROWS: dict[str, frozenset[str]] = {
+    "owner": SHOWN_IN_ALBUM,
+    "viewer": SHOWN_IN_ALBUM,
+    "editor": SHOWN_IN_ALBUM,
+    "partner": frozenset(),
+    "stranger": frozenset(),
+}
+
+
+@pytest.mark.parametrize("kind", ["AlbumAssetsV1", "AlbumAssetExifsV1"])
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("role", SYNC_ROLES)
+def test_album_rows(scenario: Scenario, role: str, state: str, kind: str) -> None:
+    asset_id = scenario.ids[state]
+    resp = scenario.client(role).post("/api/sync/rows", json={"type": kind, "ids": [asset_id]})
+    assert resp.status_code == 200, resp.text[:300]
+    lines = [orjson.loads(line) for line in resp.content.splitlines() if line]
+    named = [item for item in lines if asset_id in (item["data"].get("id"), item["data"].get("assetId"))]
+    assert bool(named) is (state in ALBUM_ROWS[role]), named
 
 
 # --- asset metadata (`GET /api/assets/{id}/metadata`): whoever may read the asset's info ------
